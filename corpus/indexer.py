@@ -1,0 +1,126 @@
+"""Build the FAISS snapshot from the store: embed what is missing, add/remove the difference, publish atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from filelock import FileLock
+
+from corpus.store import Store, index_material
+from embeddings import (
+    Embedder,
+    FaissIndex,
+    IndexKind,
+    Manifest,
+    SnapshotError,
+    SnapshotMissingError,
+    SnapshotStore,
+)
+
+Progress = Callable[[int, int], None]
+"""Called with (done, total) while embedding."""
+
+EMBED_COMMIT_EVERY = 256
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    state: str  # ready | stale | missing | invalid
+    detail: str
+    snapshot_version: str | None
+    vectors: int
+    store_chunks: int
+    model_id: str
+
+
+class IndexBuilder:
+    """The one writer of snapshots (a file lock makes a second builder wait)."""
+
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        snapshots: SnapshotStore,
+        *,
+        kind: IndexKind = IndexKind.AUTO,
+        batch_size: int = 32,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.snapshots = snapshots
+        self.kind = kind
+        self.batch_size = batch_size
+
+    def _lock(self) -> FileLock:
+        self.snapshots.root.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(self.snapshots.root / ".build.lock"))
+
+    def embed_missing(self, progress: Progress | None = None) -> int:
+        """Embed every chunk that has no vector from this embedder yet; commits in slices so work is kept."""
+        pending = self.store.chunks_without_embedding(self.embedder.model_id)
+        for start in range(0, len(pending), EMBED_COMMIT_EVERY):
+            part = pending[start : start + EMBED_COMMIT_EVERY]
+            vectors = self.embedder.embed_documents([c.chunk.embed_text for c in part], batch_size=self.batch_size)
+            self.store.put_embeddings(self.embedder.model_id, [c.id for c in part], vectors)
+            if progress is not None:
+                progress(start + len(part), len(pending))
+        return len(pending)
+
+    def build(self, *, full: bool = False, progress: Progress | None = None) -> Manifest:
+        """Bring the index up to the store's state and publish it. ``full`` starts from an empty index."""
+        with self._lock():
+            for _ in range(5):
+                self.embed_missing(progress)
+                ids, vectors, corpus_hash, missing = index_material(
+                    self.store, self.embedder.model_id, self.embedder.dimension
+                )
+                if missing == 0:
+                    break
+            else:  # pragma: no cover - only under a constant stream of concurrent ingests
+                raise SnapshotError("the corpus kept changing while the index was built; try again")
+            index = None if full else self._current_index()
+            index = self._updated(index, ids, vectors)
+            return self.snapshots.publish(
+                index, model_id=self.embedder.model_id, corpus_hash=corpus_hash, extra={"kind": index.kind.value}
+            )
+
+    def _current_index(self) -> FaissIndex | None:
+        try:
+            return self.snapshots.load(model_id=self.embedder.model_id, dimension=self.embedder.dimension).index
+        except SnapshotError:
+            return None
+
+    def _updated(self, index: FaissIndex | None, ids: np.ndarray, vectors: np.ndarray) -> FaissIndex:
+        if index is None:
+            index = FaissIndex(self.embedder.dimension, self.kind, expected_size=len(ids))
+            index.add(ids, vectors)
+            return index
+        present = index.ids()
+        index.remove(present[~np.isin(present, ids)].tolist())
+        new = ~np.isin(ids, present)
+        index.add(ids[new], vectors[new])
+        return index
+
+    def status(self) -> IndexStatus:
+        chunks = len(self.store.chunk_ids())
+        model_id = self.embedder.model_id
+        try:
+            manifest = self.snapshots.read_manifest()
+            self.snapshots.load(model_id=model_id, dimension=self.embedder.dimension)
+        except SnapshotMissingError as exc:
+            return IndexStatus("missing", str(exc), None, 0, chunks, model_id)
+        except SnapshotError as exc:
+            return IndexStatus("invalid", str(exc), self.snapshots.current_version(), 0, chunks, model_id)
+        if manifest.corpus_hash != self.store.corpus_hash():
+            detail = "the store changed since this snapshot was built: run 'gyanpath index build'"
+            return IndexStatus("stale", detail, manifest.version, manifest.vector_count, chunks, model_id)
+        return IndexStatus("ready", "up to date", manifest.version, manifest.vector_count, chunks, model_id)
+
+
+def snapshot_root(home: Path, model_id: str) -> Path:
+    """Each embedder gets its own snapshot directory, so one model's index is never searched with another's."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in model_id)
+    return home / "index" / safe

@@ -1,0 +1,152 @@
+"""Ingest: load and validate everything first, check references, then write it all in one transaction."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corpus.errors import Problem, ValidationError
+from corpus.loaders import Loaded, load_case_studies, load_competencies, load_courses, load_roles
+from corpus.store import Store
+from corpus.types import CaseStudy, Competency, Course, Role
+
+
+@dataclass
+class IngestSources:
+    courses: list[Path] = field(default_factory=list)
+    case_studies: list[Path] = field(default_factory=list)
+    roles: list[Path] = field(default_factory=list)
+    competencies: list[Path] = field(default_factory=list)
+    pdf_meta: Path | None = None
+
+    @classmethod
+    def bundle(cls, directory: Path) -> IngestSources:
+        """The layout of ``corpus/data``: competencies/, roles.yaml, courses/, case_studies/ (each optional)."""
+        sources = cls()
+        for name, target in (
+            ("competencies", sources.competencies),
+            ("roles", sources.roles),
+            ("courses", sources.courses),
+            ("case_studies", sources.case_studies),
+        ):
+            for candidate in (directory / name, directory / f"{name}.yaml", directory / f"{name}.jsonl"):
+                if candidate.exists():
+                    target.append(candidate)
+        if sources.is_empty():
+            message = "no competencies/, roles.yaml, courses/ or case_studies/ found here"
+            raise ValidationError([Problem(str(directory), None, None, message)])
+        return sources
+
+    def is_empty(self) -> bool:
+        return not (self.courses or self.case_studies or self.roles or self.competencies)
+
+
+@dataclass
+class IngestReport:
+    outcomes: dict[str, Counter[str]] = field(default_factory=dict)
+    skipped: list[Problem] = field(default_factory=list)
+
+    def count(self, kind: str, outcome: str) -> None:
+        self.outcomes.setdefault(kind, Counter())[outcome] += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "written": {kind: dict(counter) for kind, counter in self.outcomes.items()},
+            "skipped": [str(p) for p in self.skipped],
+        }
+
+
+@dataclass
+class _Batch:
+    competencies: Loaded[Competency]
+    roles: Loaded[Role]
+    courses: Loaded[Course]
+    case_studies: Loaded[CaseStudy]
+
+
+def _load(sources: IngestSources) -> _Batch:
+    batch = _Batch(Loaded(), Loaded(), Loaded(), Loaded())
+    for path in sources.competencies:
+        batch.competencies.extend(load_competencies(path))
+    for path in sources.roles:
+        batch.roles.extend(load_roles(path))
+    for path in sources.courses:
+        batch.courses.extend(load_courses(path))
+    for path in sources.case_studies:
+        batch.case_studies.extend(load_case_studies(path, meta=sources.pdf_meta))
+    return batch
+
+
+def _check_references(batch: _Batch, store: Store) -> dict[int, list[Problem]]:
+    """Problems that need the whole batch and the store: duplicates, unknown competencies and course ids.
+
+    Returns problems keyed by ``id()`` of the offending record so ``--skip-invalid`` can drop exactly those.
+    """
+    problems: dict[int, list[Problem]] = {}
+
+    def report(record: object, origin: tuple[str, str | None], field_name: str, message: str) -> None:
+        problems.setdefault(id(record), []).append(Problem(origin[0], origin[1], field_name, message))
+
+    competency_ids = store.competency_ids() | {c.id for c in batch.competencies.items}
+    course_ids = store.document_ids() | {c.id for c in batch.courses.items}
+    for loaded in (batch.competencies, batch.roles, batch.courses, batch.case_studies):
+        seen: dict[str, tuple[str, str | None]] = {}
+        for record, origin in zip(loaded.items, loaded.origins, strict=True):
+            record_id = str(getattr(record, "id", ""))
+            if record_id in seen:
+                first = seen[record_id]
+                report(record, origin, "id", f"duplicate id {record_id!r} (first at {first[0]}:{first[1]})")
+            seen.setdefault(record_id, origin)
+    tagged: list[tuple[Role | Course, tuple[str, str | None]]] = [
+        *zip(batch.roles.items, batch.roles.origins, strict=True),
+        *zip(batch.courses.items, batch.courses.origins, strict=True),
+    ]
+    for record, origin in tagged:
+        for position, ref in enumerate(record.competencies, start=1):
+            if ref.id not in competency_ids:
+                name = f"{ref.type.value} > {ref.theme} > {ref.sub_theme}"
+                report(record, origin, f"competencies[{position}]", f"unknown competency {name} (id {ref.id})")
+    for course, origin in zip(batch.courses.items, batch.courses.origins, strict=True):
+        for prerequisite in course.prerequisites:
+            if prerequisite not in course_ids:
+                report(course, origin, "prerequisites", f"unknown course id {prerequisite!r}")
+            if prerequisite == course.id:
+                report(course, origin, "prerequisites", "a course cannot be its own prerequisite")
+        if course.translation_of and course.translation_of not in course_ids:
+            report(course, origin, "translation_of", f"unknown course id {course.translation_of!r}")
+    return problems
+
+
+def ingest(store: Store, sources: IngestSources, *, skip_invalid: bool = False) -> IngestReport:
+    """Validate every record, then write all of them in one transaction (or none, on any problem)."""
+    batch = _load(sources)
+    reference_problems = _check_references(batch, store)
+    problems = [
+        *batch.competencies.problems,
+        *batch.roles.problems,
+        *batch.courses.problems,
+        *batch.case_studies.problems,
+        *(p for group in reference_problems.values() for p in group),
+    ]
+    if problems and not skip_invalid:
+        raise ValidationError(problems)
+    report = IngestReport(skipped=problems)
+    keep = [
+        item
+        for loaded in (batch.competencies, batch.roles, batch.courses, batch.case_studies)
+        for item in loaded.items
+        if id(item) not in reference_problems
+    ]
+    with store.transaction():
+        for item in keep:
+            if isinstance(item, Competency):
+                store.upsert_competency(item)
+                report.count("competencies", "written")
+            elif isinstance(item, Role):
+                store.upsert_role(item)
+                report.count("roles", "written")
+            else:
+                report.count("courses" if item.kind == "course" else "case_studies", store.upsert_document(item))
+    return report

@@ -1,0 +1,10 @@
+"""Read courses, case studies, roles and the competency dictionary from files, with located problems."""
+
+from __future__ import annotations
+
+from corpus.loaders.base import Loaded
+from corpus.loaders.case_studies import load_case_studies
+from corpus.loaders.courses import load_courses
+from corpus.loaders.taxonomy import load_competencies, load_roles
+
+__all__ = ["Loaded", "load_case_studies", "load_competencies", "load_courses", "load_roles"]

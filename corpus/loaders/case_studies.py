@@ -1,0 +1,96 @@
+"""Case studies from JSONL, Markdown (YAML front matter) files or folders, and PDFs with a metadata sidecar."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from corpus.errors import Problem
+from corpus.loaders.base import Loaded, convert, files_in, iter_jsonl, read_text, unsupported
+from corpus.types import CaseStudy
+from corpus.validation import case_study_from_dict
+
+SUFFIXES = (".jsonl", ".md", ".markdown", ".pdf")
+
+
+def load_case_studies(path: Path, *, meta: Path | None = None) -> Loaded[CaseStudy]:
+    """Load every case study under ``path``. A PDF takes its metadata from ``meta`` or ``<name>.yaml`` beside it."""
+    loaded: Loaded[CaseStudy] = Loaded()
+    for file in files_in(path, SUFFIXES):
+        suffix = file.suffix.lower()
+        if suffix == ".jsonl":
+            loaded.extend(convert(iter_jsonl(file), str(file), case_study_from_dict))
+        elif suffix in (".md", ".markdown"):
+            loaded.extend(convert(_iter_markdown(file), str(file), case_study_from_dict))
+        elif suffix == ".pdf":
+            loaded.extend(convert(_iter_pdf(file, meta), str(file), case_study_from_dict))
+        else:
+            loaded.extend(unsupported(file, "a folder, .jsonl, .md or .pdf"))
+    return loaded
+
+
+def split_front_matter(text: str) -> tuple[str, str] | None:
+    """Return (front matter, body) of a Markdown text that starts with a ``---`` block, else None."""
+    lines = text.lstrip("\ufeff").splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return None
+    for end, line in enumerate(lines[1:], start=1):
+        if line.strip() == "---":
+            return "".join(lines[1:end]), "".join(lines[end + 1 :])
+    return None
+
+
+def _iter_markdown(path: Path) -> Iterator[tuple[str | None, Any]]:
+    parts = split_front_matter(read_text(path))
+    if parts is None:
+        yield None, Problem(str(path), "1", None, "expected YAML front matter between '---' lines at the top")
+        return
+    front, body = parts
+    try:
+        record = yaml.safe_load(front) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = str(mark.line + 2) if mark is not None else None
+        yield None, Problem(str(path), line, None, f"front matter is not valid YAML: {exc}")
+        return
+    if isinstance(record, dict):
+        record = {**record, "body": body.strip()}
+    yield None, record
+
+
+def _iter_pdf(path: Path, meta: Path | None) -> Iterator[tuple[str | None, Any]]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    meta_path = meta or path.with_suffix(".yaml")
+    if not meta_path.exists():
+        yield (
+            None,
+            Problem(str(path), None, None, f"a PDF needs its metadata in {meta_path} (see docs/data-formats.md)"),
+        )
+        return
+    try:
+        record = yaml.safe_load(read_text(meta_path)) or {}
+    except yaml.YAMLError as exc:
+        yield None, Problem(str(meta_path), None, None, f"metadata is not valid YAML: {exc}")
+        return
+    try:
+        pages = [page.extract_text() or "" for page in PdfReader(str(path)).pages]
+    except (PdfReadError, OSError, ValueError) as exc:
+        yield None, Problem(str(path), None, None, f"cannot read PDF: {exc}")
+        return
+    body, spans = "", []
+    for number, text in enumerate(pages, start=1):
+        text = text.strip()
+        if not text:
+            continue
+        if body:
+            body += "\n\n"
+        spans.append({"page": number, "start": len(body), "end": len(body) + len(text)})
+        body += text
+    if isinstance(record, dict):
+        record = {**record, "body": body, "pages": spans}
+    yield None, record

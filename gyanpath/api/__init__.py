@@ -1,0 +1,1 @@
+"""The HTTP API: one FastAPI app for search, tutor, paths, authoring and reports."""

@@ -1,0 +1,46 @@
+"""The FastAPI app factory. Models and the index load once, in the lifespan, never at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+import gyanpath
+from gyanpath.api.errors import install_error_handlers
+from gyanpath.api.routers import health, search
+from gyanpath.services import Services
+from gyanpath.settings import Settings
+
+WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
+    """Build the app. Tests pass ready ``services`` (e.g. with the hashing embedder) to skip model loading."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = services is None
+        app.state.services = services or Services.create(settings or Settings())
+        if not app.state.services.load_index():
+            app.state.services.rebuild_in_background()
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.services.close()
+
+    app = FastAPI(
+        title="gyanpath",
+        version=gyanpath.__version__,
+        lifespan=lifespan,
+        description="Offline AI tutor and course recommender for civil-service capacity building.",
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(search.router)
+    app.mount("/", StaticFiles(directory=WEB_ROOT, html=True), name="web")
+    return app

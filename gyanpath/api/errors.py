@@ -1,0 +1,55 @@
+"""The one place where domain errors become HTTP responses, with a stable JSON shape and no stack traces."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from corpus.errors import DocumentNotFoundError, IndexNotReadyError, ValidationError
+from embeddings import EmbeddingError
+
+log = logging.getLogger("gyanpath.api")
+
+
+def _error(status: int, code: str, detail: str, field: str | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": code, "detail": detail, "field": field})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
+        field = ".".join(location) or None
+        return _error(422, "invalid_request", f"{field}: {first.get('msg', 'invalid value')}", field)
+
+    @app.exception_handler(ValidationError)
+    async def invalid_document(_: Request, exc: ValidationError) -> JSONResponse:
+        problem = exc.problems[0]
+        return _error(422, "invalid_document", str(exc), problem.field)
+
+    @app.exception_handler(DocumentNotFoundError)
+    async def not_found(_: Request, exc: DocumentNotFoundError) -> JSONResponse:
+        return _error(404, "not_found", str(exc))
+
+    @app.exception_handler(IndexNotReadyError)
+    async def not_ready(_: Request, exc: IndexNotReadyError) -> JSONResponse:
+        return _error(503, "index_not_ready", str(exc))
+
+    @app.exception_handler(EmbeddingError)
+    async def embedding_failed(_: Request, exc: EmbeddingError) -> JSONResponse:
+        log.error("embedding error: %s", exc)
+        return _error(503, "embedding_unavailable", str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, "http_error", str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return _error(500, "internal_error", "an internal error occurred; it has been logged")

@@ -1,0 +1,1 @@
+"""One router per area; each owns its prefix and tag."""

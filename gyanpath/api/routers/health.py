@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from gyanpath.api.deps import ServicesDep
+from gyanpath.api.schemas import HealthOut
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health", response_model=HealthOut)
+def health(services: ServicesDep) -> HealthOut:
+    """Model, snapshot and counts; ``degraded`` while the snapshot is missing, stale or being rebuilt."""
+    model = services.retriever.model
+    manifest = model.manifest
+    state = services.health.state
+    if services.health.rebuilding:
+        state = "degraded"
+    return HealthOut(
+        status="ok" if state == "ok" else "degraded",
+        detail="rebuilding the index" if services.health.rebuilding else services.health.detail,
+        model_id=services.embedder.model_id,
+        snapshot_version=manifest.version if manifest else None,
+        rebuilding=services.health.rebuilding,
+        counts=services.store.counts(),
+        vectors=manifest.vector_count if manifest else 0,
+    )

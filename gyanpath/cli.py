@@ -1,0 +1,307 @@
+"""The ``gyanpath`` command line: ingest, index, search, eval, serve. ``--json`` gives machine-readable output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from corpus.errors import CorpusError
+from corpus.evaluation import evaluate, load_queries
+from corpus.ingest import IngestSources, ingest
+from corpus.search import SearchMode
+from corpus.types import Filters, Viewer
+from embeddings import EmbeddingError
+from gyanpath.services import Services
+from gyanpath.settings import Settings
+
+app = typer.Typer(
+    help="gyanpath: offline AI tutor and course recommender for civil-service training.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+index_app = typer.Typer(help="Build and inspect the vector index snapshot.", no_args_is_help=True)
+eval_app = typer.Typer(
+    help="Evaluate retrieval (and later the tutor and paths) on labelled sets.", no_args_is_help=True
+)
+app.add_typer(index_app, name="index")
+app.add_typer(eval_app, name="eval")
+
+console = Console(stderr=True)
+out = Console()
+T = TypeVar("T")
+
+HomeOption = Annotated[Path | None, typer.Option("--home", envvar="GYANPATH_HOME", help="Data directory.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _settings(home: Path | None) -> Settings:
+    return Settings(home=home) if home is not None else Settings()
+
+
+@contextmanager
+def _clean_errors() -> Iterator[None]:
+    """Domain errors end the command with a message and exit code 1, never a traceback."""
+    try:
+        yield
+    except (CorpusError, EmbeddingError, ValueError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)  # plain text: never wrapped, so file:line stays greppable
+        raise typer.Exit(1) from None
+
+
+def _emit(as_json: bool, data: Any, table: Callable[[], Table] | None = None) -> None:
+    if as_json or table is None:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        out.print(table())
+
+
+def _progress_bar(label: str) -> tuple[Progress, Callable[[int, int], None]]:
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console)
+    task = bar.add_task(label, total=None)
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return bar, update
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Folders laid out like corpus/data.")] = None,
+    courses: Annotated[list[Path] | None, typer.Option("--courses", help="Course JSONL/CSV file or folder.")] = None,
+    case_studies: Annotated[
+        list[Path] | None, typer.Option("--case-studies", help="Case-study JSONL, Markdown or PDF, or a folder.")
+    ] = None,
+    roles: Annotated[list[Path] | None, typer.Option("--roles", help="Roles YAML/JSON.")] = None,
+    competencies: Annotated[
+        list[Path] | None, typer.Option("--competencies", help="Competency dictionary YAML/JSON.")
+    ] = None,
+    meta: Annotated[Path | None, typer.Option("--meta", help="Metadata YAML for a PDF case study.")] = None,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Report and skip bad records.")] = False,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Validate and store documents in one transaction. Example: gyanpath ingest corpus/data"""
+    with _clean_errors():
+        sources = IngestSources(
+            list(courses or []), list(case_studies or []), list(roles or []), list(competencies or []), meta
+        )
+        for path in paths or []:
+            bundle = IngestSources.bundle(path)
+            for name in ("courses", "case_studies", "roles", "competencies"):
+                getattr(sources, name).extend(getattr(bundle, name))
+        if sources.is_empty():
+            raise ValueError("nothing to ingest: give a folder or --courses/--case-studies/--roles/--competencies")
+        from corpus.store import Store
+
+        store = Store.open(_settings(home).database_path)
+        report = ingest(store, sources, skip_invalid=skip_invalid)
+        for problem in report.skipped:
+            typer.echo(f"skipped: {problem}", err=True)
+        _emit(as_json, report.as_dict(), lambda: _table("Ingested", report.as_dict()["written"]))
+        if not as_json:
+            console.print("Run 'gyanpath index build' to make the changes searchable.")
+
+
+def _table(title: str, rows: dict[str, dict[str, int]]) -> Table:
+    table = Table(title=title)
+    table.add_column("kind")
+    table.add_column("outcome")
+    table.add_column("count", justify="right")
+    for kind, outcomes in rows.items():
+        for outcome, count in outcomes.items():
+            table.add_row(kind, outcome, str(count))
+    return table
+
+
+@app.command("delete")
+def delete_command(
+    doc_id: Annotated[str, typer.Argument(help="The document id to delete.")],
+    reindex: Annotated[bool, typer.Option(help="Publish an index without it right away.")] = True,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Delete a course or case study by id, and (by default) remove it from the index."""
+    with _clean_errors():
+        services = Services.create(_settings(home)) if reindex else None
+        if services is None:
+            from corpus.store import Store
+
+            Store.open(_settings(home).database_path).delete_document(doc_id)
+            _emit(as_json, {"deleted": doc_id, "index_version": None})
+            return
+        services.store.delete_document(doc_id)
+        manifest = services.builder.build()
+        _emit(as_json, {"deleted": doc_id, "index_version": manifest.version})
+
+
+@index_app.command("build")
+def index_build(
+    full: Annotated[bool, typer.Option("--full", help="Start from an empty index instead of updating.")] = False,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Embed new passages and publish a new snapshot (incremental unless --full)."""
+    with _clean_errors():
+        services = Services.create(_settings(home))
+        bar, update = _progress_bar("embedding")
+        with bar:
+            manifest = services.builder.build(full=full, progress=update)
+        _emit(as_json, asdict(manifest), lambda: _kv_table("Published snapshot", asdict(manifest)))
+
+
+@index_app.command("rebuild")
+def index_rebuild(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Rebuild the index from the store from scratch (stored embeddings are reused)."""
+    index_build(full=True, home=home, as_json=as_json)
+
+
+@index_app.command("status")
+def index_status(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Say whether the snapshot is ready, stale, missing or invalid. Exit code 0 only when ready."""
+    with _clean_errors():
+        services = Services.create(_settings(home))
+        status = services.builder.status()
+        _emit(as_json, asdict(status), lambda: _kv_table("Index", asdict(status)))
+        if status.state != "ready":
+            raise typer.Exit(3)
+
+
+def _kv_table(title: str, data: dict[str, Any]) -> Table:
+    table = Table(title=title, show_header=False)
+    for key, value in data.items():
+        table.add_row(key, json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value))
+    return table
+
+
+def _csv_set(value: str | None) -> frozenset[str] | None:
+    return frozenset(v.strip() for v in value.split(",") if v.strip()) if value else None
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[str, typer.Argument(help="What to look for, in English or Hindi.")],
+    k: Annotated[int, typer.Option("-k", "--k", min=1, max=500, help="How many results.")] = 8,
+    kind: Annotated[str | None, typer.Option(help="course, case_study (comma-separated).")] = None,
+    lang: Annotated[str | None, typer.Option(help="en, hi (comma-separated).")] = None,
+    department: Annotated[str | None, typer.Option(help="Department slugs (comma-separated).")] = None,
+    competency: Annotated[str | None, typer.Option(help="Competency ids (comma-separated).")] = None,
+    viewer_department: Annotated[
+        str | None, typer.Option(help="See private case studies of these departments.")
+    ] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, lexical or dense.")] = "hybrid",
+    passages: Annotated[bool, typer.Option("--passages", help="Every passage, not the best per document.")] = False,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Hybrid search. Example: gyanpath search "टीकाकरण में कोल्ड चेन" -k 5 --kind course"""
+    with _clean_errors():
+        if mode not in ("hybrid", "lexical", "dense"):
+            raise ValueError(f"--mode: expected hybrid, lexical or dense, got {mode!r}")
+        services = Services.create(_settings(home))
+        services.load_index()
+        if services.health.state != "ok":
+            console.print(f"[yellow]warning:[/yellow] {services.health.detail}", highlight=False)
+        filters = Filters(
+            kinds=_csv_set(kind),
+            languages=_csv_set(lang),
+            departments=_csv_set(department),
+            competencies=_csv_set(competency),
+        )
+        viewer = Viewer(_csv_set(viewer_department) or frozenset())
+        search_mode: SearchMode = mode  # type: ignore[assignment]
+        hits = services.retriever.retrieve(
+            query, k=k, filters=filters, viewer=viewer, mode=search_mode, per_document=not passages
+        )
+        rows = [asdict(h) for h in hits]
+
+        def table() -> Table:
+            t = Table(title=f"Results for {query!r}")
+            for column in ("#", "score", "document", "kind", "lang", "section", "passage"):
+                t.add_column(column, overflow="fold")
+            for n, h in enumerate(hits, start=1):
+                snippet = h.text[:160] + ("…" if len(h.text) > 160 else "")
+                t.add_row(str(n), f"{h.score:.4f}", f"{h.title} ({h.doc_id})", h.kind, h.language, h.section, snippet)
+            return t
+
+        _emit(as_json, rows, table)
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    queries: Annotated[Path, typer.Option("--queries", help="JSONL of {query, relevant, lang}.")],
+    mode: Annotated[str, typer.Option(help="hybrid, lexical or dense.")] = "hybrid",
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Recall@1/5/10, MRR@10 and nDCG@10 of document retrieval, overall and per language."""
+    with _clean_errors():
+        labelled = load_queries(queries)
+        services = Services.create(_settings(home))
+        if not services.load_index() and mode != "lexical":
+            raise ValueError(f"the index is not ready ({services.health.detail}); run 'gyanpath index build'")
+        search_mode: SearchMode = mode  # type: ignore[assignment]
+        viewer = Viewer(frozenset(d.department for d in services.store.document_rows() if d.department))
+
+        def rank(query: str) -> list[str]:
+            hits = services.retriever.retrieve(query, k=10, viewer=viewer, mode=search_mode, per_document=True)
+            return [h.doc_id for h in hits]
+
+        rows = [r.as_dict() for r in evaluate(labelled, rank)]
+
+        def table() -> Table:
+            t = Table(title=f"Retrieval ({mode}, {services.embedder.model_id})")
+            for column in rows[0]:
+                t.add_column(column, justify="right")
+            for row in rows:
+                t.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()))
+            return t
+
+        _emit(as_json, rows, table)
+
+
+@app.command("bootstrap")
+def bootstrap_command(home: HomeOption = None) -> None:
+    """Ingest the bundled corpus into an empty store and build the index if it is missing or stale."""
+    with _clean_errors():
+        settings = _settings(home)
+        services = Services.create(settings)
+        if services.store.counts()["courses"] == 0:
+            report = ingest(services.store, IngestSources.bundle(settings.bundled_corpus))
+            console.print(f"ingested the bundled corpus: {report.as_dict()['written']}")
+        if services.builder.status().state != "ready":
+            bar, update = _progress_bar("embedding")
+            with bar:
+                manifest = services.builder.build(progress=update)
+            console.print(f"published index snapshot {manifest.version} ({manifest.vector_count} vectors)")
+        else:
+            console.print("index is up to date")
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Start the API and web UI (uvicorn)."""
+    import uvicorn
+
+    from gyanpath.api.app import create_app
+
+    settings = _settings(home)
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,87 @@
+"""Builds the object graph from settings: store, embedder, snapshots, index builder and retriever."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from corpus.indexer import IndexBuilder, Progress, snapshot_root
+from corpus.search import HybridRetriever
+from corpus.store import Store
+from embeddings import Embedder, Manifest, SnapshotError, SnapshotStore, create_embedder
+from gyanpath.settings import Settings
+
+log = logging.getLogger("gyanpath")
+
+
+@dataclass
+class IndexHealth:
+    state: str = "loading"  # ok | degraded
+    detail: str = "not loaded yet"
+    rebuilding: bool = False
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    embedder: Embedder
+    snapshots: SnapshotStore
+    builder: IndexBuilder
+    retriever: HybridRetriever
+    health: IndexHealth = field(default_factory=IndexHealth)
+    _rebuild_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def create(cls, settings: Settings, *, embedder: Embedder | None = None) -> Services:
+        """Open the store and load the embedder (the slow part: models load here, once)."""
+        store = Store.open(settings.database_path)
+        embedder = embedder or create_embedder(settings.embedder, num_threads=settings.embed_threads)
+        snapshots = SnapshotStore(snapshot_root(settings.home, embedder.model_id))
+        builder = IndexBuilder(
+            store, embedder, snapshots, kind=settings.index_kind, batch_size=settings.embed_batch_size
+        )
+        retriever = HybridRetriever(store, embedder, rrf_k=settings.rrf_k)
+        return cls(settings, store, embedder, snapshots, builder, retriever)
+
+    def load_index(self) -> bool:
+        """Serve the published snapshot if it is valid and current; otherwise serve lexical-only, degraded."""
+        try:
+            snapshot = self.snapshots.load(
+                model_id=self.embedder.model_id,
+                dimension=self.embedder.dimension,
+                corpus_hash=self.store.corpus_hash(),
+            )
+            self.retriever.refresh(snapshot)
+        except SnapshotError as exc:
+            self.retriever.refresh(None)
+            self.health.state, self.health.detail = "degraded", f"lexical search only: {exc}"
+            return False
+        self.health.state, self.health.detail = "ok", f"snapshot {snapshot.manifest.version}"
+        return True
+
+    def rebuild_index(self, *, full: bool = False, progress: Progress | None = None) -> Manifest:
+        """Build and publish a snapshot, then swap it in; readers keep the old one until the swap."""
+        with self._rebuild_lock:
+            self.health.rebuilding = True
+            try:
+                manifest = self.builder.build(full=full, progress=progress)
+            finally:
+                self.health.rebuilding = False
+        self.load_index()
+        return manifest
+
+    def rebuild_in_background(self) -> threading.Thread:
+        def run() -> None:
+            try:
+                self.rebuild_index()
+            except Exception:  # logged, and health keeps saying degraded
+                log.exception("background index rebuild failed")
+
+        thread = threading.Thread(target=run, name="gyanpath-index-rebuild", daemon=True)
+        thread.start()
+        return thread
+
+    def close(self) -> None:
+        self.store.close()

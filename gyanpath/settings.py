@@ -1,0 +1,34 @@
+"""One settings object for the whole service; every value can come from an environment variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from embeddings import IndexKind
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_CORPUS = PROJECT_ROOT / "corpus" / "data"
+
+
+class Settings(BaseSettings):
+    """Settings with the ``GYANPATH_`` prefix, e.g. ``GYANPATH_HOME=/srv/gyanpath``."""
+
+    model_config = SettingsConfigDict(env_prefix="GYANPATH_", extra="ignore")
+
+    home: Path = Field(default=Path("var"), description="Data directory: the SQLite store and index snapshots.")
+    embedder: str = Field(default="e5-multilingual", description="Embedder name: e5-multilingual, minilm-en, hashing.")
+    embed_threads: int | None = Field(default=None, ge=1, le=256, description="CPU threads for embedding.")
+    embed_batch_size: int = Field(default=32, ge=1, le=1024, description="Texts per embedding batch.")
+    index_kind: IndexKind = Field(default=IndexKind.AUTO, description="flat (exact), hnsw, ivf, or auto by size.")
+    rrf_k: int = Field(default=60, ge=1, le=1000, description="Reciprocal-rank-fusion constant.")
+    search_max_k: int = Field(default=50, ge=1, le=500, description="Largest k a search may ask for.")
+    host: str = Field(default="127.0.0.1", description="Address the service listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the service listens on.")
+    bundled_corpus: Path = Field(default=BUNDLED_CORPUS, description="Corpus ingested by 'gyanpath bootstrap'.")
+
+    @property
+    def database_path(self) -> Path:
+        return self.home / "gyanpath.db"

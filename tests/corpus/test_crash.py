@@ -1,0 +1,109 @@
+"""Kill index builds at random points: the last good snapshot must always load, matching the store."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from corpus.ingest import IngestSources, ingest
+from gyanpath.services import Services
+from gyanpath.settings import Settings
+from tests.conftest import MINI
+
+KILLS = 20
+WORDS = [
+    "district",
+    "block",
+    "panchayat",
+    "vaccine",
+    "budget",
+    "audit",
+    "tender",
+    "grievance",
+    "portal",
+    "flood",
+    "cyclone",
+    "school",
+    "teacher",
+    "pension",
+    "scheme",
+    "survey",
+    "mutation",
+    "ration",
+    "ledger",
+    "training",
+    "officer",
+]
+
+
+def synthetic_cases(path: Path, count: int) -> Path:
+    rng = random.Random(7)
+    with path.open("w", encoding="utf-8") as handle:
+        for n in range(count):
+            body = "\n\n".join(
+                f"## Part {p}\n"
+                + " ".join(". ".join(" ".join(rng.choices(WORDS, k=12)) for _ in range(4)) for _ in range(2))
+                for p in range(3)
+            )
+            record = {
+                "id": f"cs-synthetic-{n}",
+                "title": f"Synthetic case {n}",
+                "body": body,
+                "department": "health",
+                "sector": "health",
+                "year": 2020,
+                "language": "en",
+                "source": "crash test",
+            }
+            handle.write(json.dumps(record) + "\n")
+    return path
+
+
+def run_build(home: Path, *, kill_after: float | None) -> int:
+    env = {**os.environ, "GYANPATH_HOME": str(home), "GYANPATH_EMBEDDER": "hashing", "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gyanpath", "index", "rebuild", "--json"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    if kill_after is None:
+        return process.wait(timeout=300)
+    time.sleep(kill_after)
+    process.send_signal(signal.SIGKILL)
+    return process.wait(timeout=60)
+
+
+@pytest.mark.slow
+def test_killed_builds_leave_the_last_good_snapshot(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    settings = Settings(home=home, embedder="hashing")
+    services = Services.create(settings)
+    ingest(services.store, IngestSources.bundle(MINI))
+    ingest(services.store, IngestSources(case_studies=[synthetic_cases(tmp_path / "cases.jsonl", 400)]))
+    started = time.monotonic()
+    assert run_build(home, kill_after=None) == 0
+    duration = time.monotonic() - started
+    chunks = len(services.store.chunk_ids())
+    rng = random.Random(2026)
+    killed_mid_build = 0
+    for attempt in range(KILLS):
+        if attempt % 2 == 0:  # make the next build re-embed, so kills also land while embedding
+            services.store.clear_embeddings(services.embedder.model_id)
+        code = run_build(home, kill_after=rng.uniform(0.05, duration))
+        killed_mid_build += code == -signal.SIGKILL
+        assert services.load_index(), services.health.detail
+        manifest = services.retriever.model.manifest
+        assert manifest is not None
+        assert manifest.vector_count == chunks == len(services.store.chunk_ids())
+        assert len(services.retriever.retrieve("vaccine budget audit", k=5, mode="dense")) == 5
+    assert killed_mid_build >= KILLS // 2, "most kills should land before the build finished"
+    services.close()

@@ -1,0 +1,77 @@
+"""The API through TestClient: health, search, bounded inputs with clear 422s, degraded mode."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from gyanpath.api.app import create_app
+from gyanpath.services import Services
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(services.settings, services=services)) as test_client:
+        yield test_client
+
+
+def test_health_reports_model_snapshot_and_counts(client: TestClient, services: Services) -> None:
+    body = client.get("/health").json()
+    assert body["status"] == "ok"
+    assert body["model_id"] == services.embedder.model_id
+    assert body["snapshot_version"] == "v000001"
+    assert body["counts"]["courses"] == 3 and body["vectors"] == body["counts"]["chunks"]
+
+
+def test_search_returns_best_passage_per_document(client: TestClient) -> None:
+    body = client.get("/search", params={"q": "phishing PFMS password", "k": 3}).json()
+    assert body["degraded"] is False
+    assert body["results"][0]["doc_id"] == "cs-phishing-treasury"
+    assert len({r["doc_id"] for r in body["results"]}) == len(body["results"])
+
+
+def test_search_filters_and_hides_private_documents(client: TestClient) -> None:
+    body = client.get("/search", params={"q": "UPI fraud 1930 helpline", "k": 10}).json()
+    assert "cs-police-internal-review" not in {r["doc_id"] for r in body["results"]}
+    body = client.get("/search", params=[("q", "सूचना"), ("lang", "hi"), ("kind", "course")]).json()
+    assert {r["doc_id"] for r in body["results"]} == {"crs-rti-hi"}
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"q": ""}, "q"),
+        ({"q": "x" * 1001}, "q"),
+        ({"q": "gem", "k": 0}, "k"),
+        ({"q": "gem", "k": 51}, "k"),
+        ({"q": "gem", "lang": "fr"}, "lang.0"),
+        ({"q": "gem", "mode": "magic"}, "mode"),
+        ({}, "q"),
+    ],
+)
+def test_bad_input_is_a_422_naming_the_field(client: TestClient, params: dict[str, str | int], field: str) -> None:
+    response = client.get("/search", params=params)
+    assert response.status_code == 422
+    assert response.json()["error"] == "invalid_request" and response.json()["field"] == field
+
+
+def test_stale_index_is_degraded_but_still_searches(client: TestClient, services: Services) -> None:
+    services.store.delete_document("crs-ai-basics-en")
+    services.load_index()
+    assert client.get("/health").json()["status"] == "degraded"
+    body = client.get("/search", params={"q": "phishing"}).json()
+    assert body["degraded"] is True and body["results"]
+
+
+def test_docs_and_ui_are_served(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    assert "/search" in client.get("/openapi.json").json()["paths"]
+    page = client.get("/")
+    assert page.status_code == 200 and "gyanpath" in page.text
+
+
+def test_unknown_path_is_json_404(client: TestClient) -> None:
+    response = client.get("/no-such-thing")
+    assert response.status_code == 404 and response.json()["error"] == "http_error"

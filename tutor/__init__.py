@@ -1,0 +1,1 @@
+"""Grounded question answering over the corpus (retrieve -> select evidence -> answer -> cite)."""
