@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from corpus.types import CaseStudy, Chunk, Course, Document
 
 MAX_CHARS = 700
-_SENTENCE_END = re.compile(r"[.!?।]+[\"'”’)]*\s+|\n\s*\n")
+_SENTENCE_END = re.compile(r"[.!?।]+[\"'”’)]*\s+|\s*\n\s*")
+_LIST_MARKER = re.compile(r"^(\d{1,3}[.)]|[-*•])$")
+_ABBREVIATION = re.compile(
+    r"(?:^|[\s(])(Rs|Dr|Mr|Mrs|Ms|Smt|Sh|Shri|No|Nos|St|vs|etc|e\.g|i\.e|approx|Govt|Dept|Sec|viz|Hon|Prof)\.$", re.I
+)
 _HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
 
 
@@ -86,13 +90,32 @@ def _pages(case: CaseStudy, body: str) -> Iterator[tuple[int | None, int, int]]:
         yield span.page, span.start, span.end
 
 
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of text[start:end] (ends at . ! ? or the Devanagari danda, or a blank line)."""
+    return list(_sentences(text, start, len(text) if end is None else end))
+
+
 def _sentences(body: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) of each sentence in body[start:end], whitespace trimmed."""
-    cursor = start
-    for match in _SENTENCE_END.finditer(body, start, end):
-        yield from _trimmed(body, cursor, match.end())
-        cursor = match.end()
-    yield from _trimmed(body, cursor, end)
+    """Yield (start, end) of each sentence or line in body[start:end], whitespace trimmed; a bare list marker
+    ("1.", "-") is joined to the text after it."""
+    cursor, pending = start, None
+    for match in [*_SENTENCE_END.finditer(body, start, end), None]:
+        stop = match.end() if match else end
+        for span in _trimmed(body, cursor, stop):
+            if pending is not None:
+                span, pending = (pending, span[1]), None
+            text = body[span[0] : span[1]]
+            if (
+                match is not None
+                and "\n" not in match.group()
+                and (_LIST_MARKER.match(text) or _ABBREVIATION.search(text))
+            ):
+                pending = span[0]
+                continue
+            yield span
+        cursor = stop
+    if pending is not None:
+        yield from _trimmed(body, pending, end)
 
 
 def _trimmed(body: str, start: int, end: int) -> Iterator[tuple[int, int]]:

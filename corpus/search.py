@@ -17,7 +17,7 @@ import numpy.typing as npt
 from corpus.errors import IndexNotReadyError
 from corpus.lexical import BM25Index
 from corpus.store import DocumentRow, Store
-from corpus.types import DocumentKind, Filters, Hit, Viewer
+from corpus.types import PUBLIC, DocumentKind, Filters, Hit, Viewer
 from embeddings import Embedder, Manifest, Snapshot, SnapshotMismatchError
 
 SearchMode = Literal["hybrid", "lexical", "dense"]
@@ -45,6 +45,8 @@ class ReadModel:
     docs: list[DocumentRow]
     lexical: BM25Index
     snapshot: Snapshot | None
+    doc_columns: dict[str, npt.NDArray[np.str_]]
+    """Per-document kind, language, department and visibility, as arrays for vectorised filtering."""
 
     @classmethod
     def build(cls, store: Store, snapshot: Snapshot | None) -> ReadModel:
@@ -57,12 +59,17 @@ class ReadModel:
                 f"snapshot {snapshot.manifest.version} does not match the store: rebuild the index"
             )
         position = {doc.id: i for i, doc in enumerate(docs)}
+        columns = {
+            name: np.array([getattr(d, name) or "" for d in docs], dtype=str)
+            for name in ("kind", "language", "department", "visibility", "id")
+        }
         return cls(
             chunk_ids=np.array([c.id for c in chunks], dtype=np.int64),
             chunk_doc=np.array([position[c.chunk.doc_id] for c in chunks], dtype=np.int64),
             docs=docs,
             lexical=BM25Index([c.chunk.embed_text for c in chunks]),
             snapshot=snapshot,
+            doc_columns=columns,
         )
 
     @property
@@ -72,19 +79,15 @@ class ReadModel:
     def mask(self, filters: Filters | None, viewer: Viewer) -> npt.NDArray[np.bool_]:
         """Which chunks this viewer may see under these filters (private documents fail closed)."""
         f = filters or Filters()
-        allowed = np.array(
-            [
-                viewer.may_see(d.visibility)
-                and (f.kinds is None or d.kind in f.kinds)
-                and (f.languages is None or d.language in f.languages)
-                and (f.departments is None or d.department in f.departments)
-                and (f.competencies is None or bool(d.competencies & f.competencies))
-                and (f.doc_ids is None or d.id in f.doc_ids)
-                for d in self.docs
-            ],
-            dtype=bool,
-        )
-        return allowed[self.chunk_doc] if len(self.chunk_doc) else np.zeros(0, dtype=bool)
+        columns = self.doc_columns
+        visible = (columns["visibility"] == PUBLIC) | np.isin(columns["visibility"], sorted(viewer.departments))
+        for name, wanted in (("kind", f.kinds), ("language", f.languages), ("department", f.departments),
+                             ("id", f.doc_ids)):  # fmt: skip
+            if wanted is not None:
+                visible &= np.isin(columns[name], sorted(wanted))
+        if f.competencies is not None:
+            visible &= np.array([bool(d.competencies & f.competencies) for d in self.docs], dtype=bool)
+        return visible[self.chunk_doc] if len(self.chunk_doc) else np.zeros(0, dtype=bool)
 
 
 class HybridRetriever:

@@ -45,6 +45,10 @@ CREATE TABLE IF NOT EXISTS document_competencies (
     competency_id TEXT NOT NULL, level TEXT NOT NULL, PRIMARY KEY (doc_id, competency_id));
 CREATE TABLE IF NOT EXISTS competencies (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS roles (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sentence_embeddings (
+    chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE, model_id TEXT NOT NULL,
+    start_offset INTEGER NOT NULL, end_offset INTEGER NOT NULL, vector BLOB NOT NULL,
+    PRIMARY KEY (chunk_id, model_id, start_offset, end_offset));
 CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks(doc_id);
 """
 
@@ -284,6 +288,34 @@ class Store:
         ids = np.array([r["chunk_id"] for r in rows], dtype=np.int64)
         vectors = np.frombuffer(b"".join(r["vector"] for r in rows), dtype=np.float32).reshape(len(rows), dimension)
         return ids, vectors
+
+    def sentence_vectors(
+        self, model_id: str, keys: Sequence[tuple[int, int, int]]
+    ) -> dict[tuple[int, int, int], np.ndarray]:
+        """Cached sentence vectors by (chunk id, start, end); sentences not cached yet are absent."""
+        found: dict[tuple[int, int, int], np.ndarray] = {}
+        chunk_ids = sorted({k[0] for k in keys})
+        for part in range(0, len(chunk_ids), 500):
+            ids = chunk_ids[part : part + 500]
+            rows = self._rows(
+                "SELECT chunk_id, start_offset, end_offset, vector FROM sentence_embeddings WHERE model_id = ?"
+                f" AND chunk_id IN ({','.join('?' * len(ids))})",
+                [model_id, *ids],
+            )
+            for r in rows:
+                found[(r["chunk_id"], r["start_offset"], r["end_offset"])] = np.frombuffer(r["vector"], np.float32)
+        return {k: v for k, v in found.items() if k in set(keys)}
+
+    def put_sentence_vectors(self, model_id: str, keys: Sequence[tuple[int, int, int]], vectors: Vectors) -> None:
+        with self.transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO sentence_embeddings (chunk_id, model_id, start_offset, end_offset, vector)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [
+                    (c, model_id, s, e, np.asarray(v, np.float32).tobytes())
+                    for (c, s, e), v in zip(keys, vectors, strict=True)
+                ],
+            )
 
     def clear_embeddings(self, model_id: str) -> None:
         with self.transaction():

@@ -89,6 +89,12 @@ class FaissIndex:
             return inverted
         return faiss.IndexFlatIP(dimension)
 
+    @staticmethod
+    def set_threads(count: int) -> None:
+        """FAISS's OpenMP threads, process-wide. One is fastest for single queries on small machines (see
+        docs/benchmarks.md); a server gets its parallelism from concurrent requests instead."""
+        faiss.omp_set_num_threads(max(1, count))
+
     def __len__(self) -> int:
         return int(self._index.ntotal)
 

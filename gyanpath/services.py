@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from corpus.indexer import IndexBuilder, Progress, snapshot_root
 from corpus.search import HybridRetriever
 from corpus.store import Store
-from embeddings import Embedder, Manifest, SnapshotError, SnapshotStore, create_embedder
+from embeddings import Embedder, FaissIndex, Manifest, SnapshotError, SnapshotStore, create_embedder
 from gyanpath.settings import Settings
 
 log = logging.getLogger("gyanpath")
@@ -36,6 +36,7 @@ class Services:
     @classmethod
     def create(cls, settings: Settings, *, embedder: Embedder | None = None) -> Services:
         """Open the store and load the embedder (the slow part: models load here, once)."""
+        FaissIndex.set_threads(settings.search_threads)
         store = Store.open(settings.database_path)
         embedder = embedder or create_embedder(settings.embedder, num_threads=settings.embed_threads)
         snapshots = SnapshotStore(snapshot_root(settings.home, embedder.model_id))
