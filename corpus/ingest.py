@@ -47,6 +47,7 @@ class IngestSources:
 class IngestReport:
     outcomes: dict[str, Counter[str]] = field(default_factory=dict)
     skipped: list[Problem] = field(default_factory=list)
+    sanitized: list[Problem] = field(default_factory=list)
 
     def count(self, kind: str, outcome: str) -> None:
         self.outcomes.setdefault(kind, Counter())[outcome] += 1
@@ -55,6 +56,7 @@ class IngestReport:
         return {
             "written": {kind: dict(counter) for kind, counter in self.outcomes.items()},
             "skipped": [str(p) for p in self.skipped],
+            "sanitized": [str(p) for p in self.sanitized],
         }
 
 
@@ -133,6 +135,12 @@ def ingest(store: Store, sources: IngestSources, *, skip_invalid: bool = False) 
     if problems and not skip_invalid:
         raise ValidationError(problems)
     report = IngestReport(skipped=problems)
+    report.sanitized = [
+        *batch.competencies.notices,
+        *batch.roles.notices,
+        *batch.courses.notices,
+        *batch.case_studies.notices,
+    ]
     keep = [
         item
         for loaded in (batch.competencies, batch.roles, batch.courses, batch.case_studies)

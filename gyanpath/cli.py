@@ -19,10 +19,12 @@ from corpus.errors import CorpusError
 from corpus.evaluation import evaluate, load_queries
 from corpus.ingest import IngestSources, ingest
 from corpus.search import SearchMode
-from corpus.types import Filters, Viewer
+from corpus.types import DEPARTMENTS, Filters, Viewer
 from embeddings import EmbeddingError
 from gyanpath.services import Services
 from gyanpath.settings import Settings
+from tutor.evaluation import evaluate_tutor, load_questions
+from tutor.tutor import AskOptions
 
 app = typer.Typer(
     help="gyanpath: offline AI tutor and course recommender for civil-service training.",
@@ -106,6 +108,8 @@ def ingest_command(
 
         store = Store.open(_settings(home).database_path)
         report = ingest(store, sources, skip_invalid=skip_invalid)
+        for notice in report.sanitized:
+            typer.echo(f"sanitized: {notice}", err=True)
         for problem in report.skipped:
             typer.echo(f"skipped: {problem}", err=True)
         _emit(as_json, report.as_dict(), lambda: _table("Ingested", report.as_dict()["written"]))
@@ -261,6 +265,32 @@ def eval_retrieval(
 
         def table() -> Table:
             t = Table(title=f"Retrieval ({mode}, {services.embedder.model_id})")
+            for column in rows[0]:
+                t.add_column(column, justify="right")
+            for row in rows:
+                t.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()))
+            return t
+
+        _emit(as_json, rows, table)
+
+
+@eval_app.command("tutor")
+def eval_tutor(
+    questions: Annotated[Path, typer.Option("--questions", help="JSONL of {question, answers, relevant, lang}.")],
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Answer hit rate, citation precision, abstention precision and recall, overall and per language."""
+    with _clean_errors():
+        labelled = load_questions(questions)
+        services = Services.create(_settings(home))
+        if not services.load_index():
+            raise ValueError(f"the index is not ready ({services.health.detail}); run 'gyanpath index build'")
+        options = AskOptions(viewer=Viewer(frozenset(DEPARTMENTS)))
+        rows = [r.as_dict() for r in evaluate_tutor(labelled, lambda q: services.tutor.ask(q, options))]
+
+        def table() -> Table:
+            t = Table(title=f"Tutor ({services.tutor.generator.model_id}, {services.embedder.model_id})")
             for column in rows[0]:
                 t.add_column(column, justify="right")
             for row in rows:

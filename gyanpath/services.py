@@ -11,6 +11,9 @@ from corpus.search import HybridRetriever
 from corpus.store import Store
 from embeddings import Embedder, FaissIndex, Manifest, SnapshotError, SnapshotStore, create_embedder
 from gyanpath.settings import Settings
+from gyanpath.userstore import SQLiteUserStore
+from tutor.generators import Generator, create_generator
+from tutor.tutor import Tutor
 
 log = logging.getLogger("gyanpath")
 
@@ -30,6 +33,8 @@ class Services:
     snapshots: SnapshotStore
     builder: IndexBuilder
     retriever: HybridRetriever
+    users: SQLiteUserStore
+    tutor: Tutor
     health: IndexHealth = field(default_factory=IndexHealth)
     _rebuild_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -44,7 +49,9 @@ class Services:
             store, embedder, snapshots, kind=settings.index_kind, batch_size=settings.embed_batch_size
         )
         retriever = HybridRetriever(store, embedder, rrf_k=settings.rrf_k)
-        return cls(settings, store, embedder, snapshots, builder, retriever)
+        users = SQLiteUserStore(settings.database_path)
+        tutor = Tutor(retriever, make_generator(settings), users, threshold=settings.tutor_threshold)
+        return cls(settings, store, embedder, snapshots, builder, retriever, users, tutor)
 
     def load_index(self) -> bool:
         """Serve the published snapshot if it is valid and current; otherwise serve lexical-only, degraded."""
@@ -85,4 +92,19 @@ class Services:
         return thread
 
     def close(self) -> None:
+        self.users.close()
         self.store.close()
+
+
+def make_generator(settings: Settings) -> Generator:
+    if settings.tutor_generator == "openai":
+        return create_generator(
+            "openai",
+            base_url=settings.openai_base_url,
+            model=settings.openai_model,
+            api_key=settings.openai_api_key,
+            timeout=settings.generator_timeout,
+        )
+    if settings.tutor_generator == "local":
+        return create_generator("local", path=settings.local_model)
+    return create_generator("extractive")

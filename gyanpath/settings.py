@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,6 +30,16 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address the service listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the service listens on.")
     bundled_corpus: Path = Field(default=BUNDLED_CORPUS, description="Corpus ingested by 'gyanpath bootstrap'.")
+
+    tutor_generator: Literal["extractive", "openai", "local"] = Field(
+        default="extractive", description="Answer backend: extractive (offline), openai (compatible HTTP), local."
+    )
+    tutor_threshold: float | None = Field(default=None, description="Abstention threshold; default per embedder.")
+    openai_base_url: str = Field(default="http://127.0.0.1:11434/v1", description="OpenAI-compatible endpoint.")
+    openai_model: str = Field(default="llama3.1", description="Model name sent to the endpoint.")
+    openai_api_key: str | None = Field(default=None, description="Bearer token for the endpoint, if it needs one.")
+    generator_timeout: float = Field(default=30.0, gt=0, le=600, description="Seconds to wait for a generator.")
+    local_model: Path | None = Field(default=None, description="GGUF file for the local backend (default SmolLM2).")
 
     @property
     def database_path(self) -> Path:

@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 import yaml
 
 from corpus.errors import Problem, ValidationError
+from corpus.sanitize import strip_hidden
 
 T = TypeVar("T")
 
@@ -22,12 +23,15 @@ class Loaded(Generic[T]):
     items: list[T] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     origins: list[tuple[str, str | None]] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)
+    """Hidden content removed from records that were otherwise valid (reported, not fatal)."""
     """(file, location) of each item, parallel to ``items``, for problems found after loading."""
 
     def extend(self, other: Loaded[T]) -> None:
         self.items.extend(other.items)
         self.problems.extend(other.problems)
         self.origins.extend(other.origins)
+        self.notices.extend(other.notices)
 
 
 def convert(
@@ -39,12 +43,37 @@ def convert(
         if isinstance(raw, Problem):
             loaded.problems.append(raw)
             continue
+        raw, removed = sanitize_record(raw)
+        for field_name, what in removed:
+            loaded.notices.append(Problem(source, location, field_name, f"removed hidden content: {what}"))
         try:
             loaded.items.append(build(raw, source, location))
             loaded.origins.append((source, location))
         except ValidationError as exc:
             loaded.problems.extend(exc.problems)
     return loaded
+
+
+def sanitize_record(raw: Any, path: str = "") -> tuple[Any, list[tuple[str, str]]]:
+    """Strip hidden content from every string in a record; returns the clean record and (field, what) notes."""
+    if isinstance(raw, str):
+        clean = strip_hidden(raw)
+        return clean.text, [(path, ", ".join(clean.removed))] if clean.removed else []
+    notes: list[tuple[str, str]] = []
+    if isinstance(raw, dict):
+        result: dict[Any, Any] = {}
+        for key, value in raw.items():
+            result[key], found = sanitize_record(value, f"{path}.{key}" if path else str(key))
+            notes += found
+        return result, notes
+    if isinstance(raw, list):
+        items = []
+        for position, value in enumerate(raw, start=1):
+            item, found = sanitize_record(value, f"{path}[{position}]")
+            items.append(item)
+            notes += found
+        return items, notes
+    return raw, []
 
 
 def read_text(path: Path) -> str:

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 import gyanpath
 from gyanpath.api.errors import install_error_handlers
-from gyanpath.api.routers import health, search
+from gyanpath.api.routers import health, search, tutor
 from gyanpath.services import Services
 from gyanpath.settings import Settings
 
@@ -42,5 +42,6 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(search.router)
+    app.include_router(tutor.router)
     app.mount("/", StaticFiles(directory=WEB_ROOT, html=True), name="web")
     return app

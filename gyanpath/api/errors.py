@@ -11,8 +11,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from corpus.errors import DocumentNotFoundError, IndexNotReadyError, ValidationError
 from embeddings import EmbeddingError
+from tutor.errors import ConversationNotFoundError, GeneratorError, GeneratorTimeoutError
 
 log = logging.getLogger("gyanpath.api")
+
+
+class RequestError(Exception):
+    """A request that passed schema validation but is still wrong; answered 422 naming the field."""
+
+    def __init__(self, detail: str, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.field = field
 
 
 def _error(status: int, code: str, detail: str, field: str | None = None) -> JSONResponse:
@@ -27,6 +36,10 @@ def install_error_handlers(app: FastAPI) -> None:
         field = ".".join(location) or None
         return _error(422, "invalid_request", f"{field}: {first.get('msg', 'invalid value')}", field)
 
+    @app.exception_handler(RequestError)
+    async def bad_request(_: Request, exc: RequestError) -> JSONResponse:
+        return _error(422, "invalid_request", str(exc), exc.field)
+
     @app.exception_handler(ValidationError)
     async def invalid_document(_: Request, exc: ValidationError) -> JSONResponse:
         problem = exc.problems[0]
@@ -35,6 +48,19 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DocumentNotFoundError)
     async def not_found(_: Request, exc: DocumentNotFoundError) -> JSONResponse:
         return _error(404, "not_found", str(exc))
+
+    @app.exception_handler(ConversationNotFoundError)
+    async def no_conversation(_: Request, exc: ConversationNotFoundError) -> JSONResponse:
+        return _error(404, "not_found", str(exc), "conversation_id")
+
+    @app.exception_handler(GeneratorTimeoutError)
+    async def generator_timeout(_: Request, exc: GeneratorTimeoutError) -> JSONResponse:
+        return _error(504, "generator_timeout", str(exc))
+
+    @app.exception_handler(GeneratorError)
+    async def generator_failed(_: Request, exc: GeneratorError) -> JSONResponse:
+        log.error("generator error: %s", exc)
+        return _error(502, "generator_error", str(exc))
 
     @app.exception_handler(IndexNotReadyError)
     async def not_ready(_: Request, exc: IndexNotReadyError) -> JSONResponse:

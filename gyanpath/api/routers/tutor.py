@@ -1,0 +1,244 @@
+"""The tutor ("AI Saarthi"): ask with citations or an honest abstention, conversations, feedback."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, status
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from corpus.errors import DocumentNotFoundError
+from corpus.types import DEPARTMENTS, Document, Filters, Viewer
+from gyanpath.api.deps import ServicesDep
+from gyanpath.api.errors import RequestError
+from tutor.practice import check_answer, make_questions, parse_question_id
+from tutor.tutor import AskOptions
+from tutor.types import Answer
+
+router = APIRouter(prefix="/tutor", tags=["tutor"])
+
+Language = Literal["en", "hi"]
+Department = Literal[DEPARTMENTS]  # type: ignore[valid-type]
+
+
+class FiltersIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: list[Literal["course", "case_study"]] | None = Field(default=None, max_length=2)
+    lang: list[Language] | None = Field(default=None, max_length=2)
+    department: list[Department] | None = Field(default=None, max_length=20)
+    competency: list[Annotated[str, Field(max_length=200)]] | None = Field(default=None, max_length=20)
+
+    def to_filters(self) -> Filters:
+        def as_set(values: Sequence[str] | None) -> frozenset[str] | None:
+            return frozenset(values) if values else None
+
+        return Filters(
+            kinds=as_set(self.kind),
+            languages=as_set(self.lang),  # type: ignore[arg-type]
+            departments=as_set(self.department),
+            competencies=as_set(self.competency),
+        )
+
+
+class AskIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=1000, description="English or Hindi.")
+    conversation_id: str | None = Field(default=None, max_length=64, description="Continue a conversation.")
+    language: Language | None = Field(default=None, description="Preferred language of sources.")
+    k: int = Field(default=8, ge=1, le=20, description="Passages to retrieve.")
+    filters: FiltersIn | None = None
+    stream: bool = Field(default=False, description="Server-sent events: token events, then the answer.")
+
+
+class CitationOut(BaseModel):
+    marker: int
+    doc_id: str
+    title: str
+    kind: str
+    language: str
+    section: str
+    quote: str
+    start: int
+    end: int
+    page: int | None
+    chunk_id: int
+
+
+class RelatedOut(BaseModel):
+    doc_id: str
+    title: str
+    kind: str
+    language: str
+    score: float
+
+
+class AnswerOut(BaseModel):
+    question: str
+    answered: bool
+    text: str
+    citations: list[CitationOut]
+    reason: str | None
+    related: list[RelatedOut]
+    language: str
+    generator: str
+    support: float
+    conversation_id: str | None
+    retrieval_query: str
+    dropped_citations: int
+
+    @classmethod
+    def of(cls, answer: Answer) -> AnswerOut:
+        data = asdict(answer)
+        if data["support"] == float("-inf"):
+            data["support"] = -1.0
+        return cls(**data)
+
+
+class TurnOut(BaseModel):
+    question: str
+    resolved_question: str
+    answer: str
+    answered: bool
+    cited_doc_ids: list[str]
+    created_at: str
+
+
+class ConversationOut(BaseModel):
+    id: str
+    turns: list[TurnOut]
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    conversation_id: str = Field(max_length=64)
+    turn: int | None = Field(default=None, ge=0, le=10_000, description="Which answer (0-based); default the last.")
+    helpful: bool
+    comment: str = Field(default="", max_length=2000)
+
+
+class FeedbackOut(BaseModel):
+    id: str
+
+
+def _options(body: AskIn) -> AskOptions:
+    viewer = Viewer.anonymous()  # accounts arrive with API keys; until then only public documents are served
+    filters = body.filters.to_filters() if body.filters else None
+    return AskOptions(
+        k=body.k, language=body.language, filters=filters, viewer=viewer, conversation_id=body.conversation_id
+    )
+
+
+@router.post("/ask", response_model=AnswerOut)
+def ask(body: AskIn, services: ServicesDep) -> AnswerOut | StreamingResponse:
+    """Answer from the material with citations, or say it is not in the material (``answered: false``)."""
+    if body.conversation_id:
+        services.users.get(body.conversation_id)  # 404 before any work
+    if body.stream:
+        return StreamingResponse(_events(services, body), media_type="text/event-stream")
+    return AnswerOut.of(services.tutor.ask(body.question, _options(body)))
+
+
+def _events(services: ServicesDep, body: AskIn) -> Iterator[str]:
+    for event in services.tutor.stream(body.question, _options(body)):
+        if isinstance(event, Answer):
+            yield f"event: answer\ndata: {AnswerOut.of(event).model_dump_json()}\n\n"
+        else:
+            yield f"event: token\ndata: {json.dumps({'text': event.text}, ensure_ascii=False)}\n\n"
+
+
+@router.get("/conversations/{conversation_id}", response_model=ConversationOut)
+def conversation(conversation_id: Annotated[str, Path(max_length=64)], services: ServicesDep) -> ConversationOut:
+    found = services.users.get(conversation_id)
+    return ConversationOut(id=found.id, turns=[TurnOut(**asdict(t)) for t in found.turns])
+
+
+@router.post("/feedback", response_model=FeedbackOut, status_code=status.HTTP_201_CREATED)
+def feedback(body: FeedbackIn, services: ServicesDep) -> FeedbackOut:
+    """Record whether an answer helped; kept for evaluation."""
+    conversation = services.users.get(body.conversation_id)
+    turn = body.turn if body.turn is not None else len(conversation.turns) - 1
+    feedback_id = services.users.add_feedback(
+        target="answer",
+        helpful=body.helpful,
+        comment=body.comment,
+        conversation_id=body.conversation_id,
+        turn=turn,
+        owner=None,
+    )
+    return FeedbackOut(id=feedback_id)
+
+
+class PracticeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    doc_id: str = Field(min_length=1, max_length=120, description="A course or case-study id.")
+    count: int = Field(default=5, ge=1, le=20)
+    kinds: list[Literal["cloze", "mcq"]] = Field(default=["cloze", "mcq"], min_length=1, max_length=2)
+
+
+class PracticeQuestionOut(BaseModel):
+    id: str
+    kind: str
+    prompt: str
+    options: list[str]
+    answer: str
+    doc_id: str
+    quote: str
+    start: int
+    end: int
+
+
+class PracticeOut(BaseModel):
+    doc_id: str
+    questions: list[PracticeQuestionOut]
+
+
+class CheckIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question_id: str = Field(min_length=1, max_length=200)
+    answer: str = Field(min_length=1, max_length=200)
+
+
+class CheckOut(BaseModel):
+    correct: bool
+    expected: str
+    quote: str
+    doc_id: str
+
+
+def _visible_document(services: ServicesDep, doc_id: str) -> Document:
+    document = services.store.get_document(doc_id)
+    if not Viewer.anonymous().may_see(document.visibility):
+        raise DocumentNotFoundError(doc_id)  # private documents are not acknowledged to other viewers
+    return document
+
+
+@router.post("/practice", response_model=PracticeOut)
+def practice(body: PracticeIn, services: ServicesDep) -> PracticeOut:
+    """Practice questions (cloze and multiple choice) built from a document's key facts, with answers and sources."""
+    document = _visible_document(services, body.doc_id)
+    questions = make_questions(document, count=body.count, kinds=tuple(body.kinds))
+    return PracticeOut(doc_id=document.id, questions=[PracticeQuestionOut(**asdict(q)) for q in questions])
+
+
+@router.post("/practice/check", response_model=CheckOut)
+def practice_check(body: CheckIn, services: ServicesDep) -> CheckOut:
+    """Check a learner's answer against the source passage."""
+    try:
+        doc_id = parse_question_id(body.question_id)[0]
+    except ValueError as exc:
+        raise RequestError(str(exc), "question_id") from exc
+    document = _visible_document(services, doc_id)
+    try:
+        result = check_answer(document, body.question_id, body.answer)
+    except ValueError as exc:
+        raise RequestError(str(exc), "question_id") from exc
+    return CheckOut(**asdict(result))

@@ -1,0 +1,22 @@
+"""Abstention thresholds on the evidence support score, calibrated per embedder family.
+
+Calibrated with ``python -m bench.tutor_calibration`` on bench/queries/tutor.jsonl (answerable against
+unanswerable questions); the trade-off is recorded in docs/benchmarks.md. Override with GYANPATH_TUTOR_THRESHOLD.
+"""
+
+from __future__ import annotations
+
+THRESHOLDS = {
+    "e5": 0.86,
+    "minilm": 0.55,
+    "hashing": 0.45,
+}
+DEFAULT_THRESHOLD = 0.6
+
+
+def threshold_for(model_id: str) -> float:
+    lowered = model_id.lower()
+    for family, threshold in THRESHOLDS.items():
+        if family in lowered:
+            return threshold
+    return DEFAULT_THRESHOLD
