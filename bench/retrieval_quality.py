@@ -34,16 +34,18 @@ def main() -> None:
     queries = load_queries(args.queries)
     snapshot = services.retriever.model.snapshot
 
-    variants: list[tuple[str, SearchMode, int]] = [
-        ("bm25 only", "lexical", 60),
-        ("dense only", "dense", 60),
-        ("hybrid rrf k=60 (default)", "hybrid", 60),
-        ("hybrid rrf k=20", "hybrid", 20),
-        ("hybrid rrf k=5", "hybrid", 5),
+    variants: list[tuple[str, SearchMode, int, float]] = [
+        ("bm25 only", "lexical", 60, 0.0),
+        ("dense only", "dense", 60, 0.0),
+        ("hybrid, plain rrf k=60", "hybrid", 60, 0.0),
+        ("hybrid, coverage-weighted rrf (p=1)", "hybrid", 60, 1.0),
+        ("hybrid, coverage-weighted rrf (p=2, default)", "hybrid", 60, 2.0),
+        ("hybrid, coverage-weighted rrf (p=3)", "hybrid", 60, 3.0),
+        ("hybrid, coverage-weighted rrf (p=2, k=20)", "hybrid", 20, 2.0),
     ]
     rows = []
-    for name, mode, rrf_k in variants:
-        retriever = HybridRetriever(services.store, services.embedder, rrf_k=rrf_k)
+    for name, mode, rrf_k, power in variants:
+        retriever = HybridRetriever(services.store, services.embedder, rrf_k=rrf_k, coverage_power=power)
         retriever.refresh(snapshot)
 
         def rank(query: str, retriever: HybridRetriever = retriever, mode: SearchMode = mode) -> list[str]:

@@ -220,24 +220,38 @@ class BM25Index:
         return math.log(1.0 + (self.size - frequency + 0.5) / (frequency + 0.5))
 
     def scores(self, query: str) -> npt.NDArray[np.float32]:
+        return self.scores_and_coverage(query)[0]
+
+    def scores_and_coverage(self, query: str) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """BM25 scores, and for each passage the share of the query's idf mass it contains (0..1)."""
         scores = np.zeros(self.size, dtype=np.float32)
+        matched = np.zeros(self.size, dtype=np.float32)
+        total = 0.0
         for term, repeats in Counter(tokenize(query)).items():
+            idf = self.idf(term)
+            total += idf * repeats
             if term not in self._postings:
                 continue
             docs, tfs = self._postings[term]
-            weight = self.idf(term) * repeats
-            scores[docs] += weight * tfs * (self._k1 + 1.0) / (tfs + self._norm[docs])
-        return scores
+            scores[docs] += idf * repeats * tfs * (self._k1 + 1.0) / (tfs + self._norm[docs])
+            matched[docs] += idf * repeats
+        return scores, matched / total if total else matched
 
     def search(self, query: str, k: int, *, mask: npt.NDArray[np.bool_] | None = None) -> list[tuple[int, float]]:
         """Top ``k`` (position, score) pairs with a positive score, among positions where ``mask`` is true."""
+        return [(position, score) for position, score, _ in self.search_with_coverage(query, k, mask=mask)]
+
+    def search_with_coverage(
+        self, query: str, k: int, *, mask: npt.NDArray[np.bool_] | None = None
+    ) -> list[tuple[int, float, float]]:
+        """Like :meth:`search`, with each passage's query coverage as a third element."""
         if self.size == 0 or k < 1:
             return []
-        scores = self.scores(query)
+        scores, coverage = self.scores_and_coverage(query)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
         candidates = np.flatnonzero(scores > 0)
         if len(candidates) > k:
             candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
         ordered = candidates[np.argsort(-scores[candidates], kind="stable")]
-        return [(int(i), float(scores[i])) for i in ordered]
+        return [(int(i), float(scores[i]), float(coverage[i])) for i in ordered]

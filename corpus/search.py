@@ -23,6 +23,8 @@ from embeddings import Embedder, Manifest, Snapshot, SnapshotMismatchError
 SearchMode = Literal["hybrid", "lexical", "dense"]
 RRF_K = 60
 CANDIDATES = 50
+COVERAGE_POWER = 2.0
+"""Lexical hits weigh coverage**power in the fusion (1 = linear; 0 = plain RRF). Measured in docs/benchmarks.md."""
 
 
 class Retriever(Protocol):
@@ -91,11 +93,20 @@ class ReadModel:
 
 
 class HybridRetriever:
-    def __init__(self, store: Store, embedder: Embedder, *, rrf_k: int = RRF_K, candidates: int = CANDIDATES) -> None:
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        *,
+        rrf_k: int = RRF_K,
+        candidates: int = CANDIDATES,
+        coverage_power: float = COVERAGE_POWER,
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self.rrf_k = rrf_k
         self.candidates = candidates
+        self.coverage_power = coverage_power
         self._model: ReadModel | None = None
         self._swap = threading.Lock()
 
@@ -129,15 +140,18 @@ class HybridRetriever:
         if not mask.any() or not query.strip():
             return []
         depth = max(self.candidates, k * 4)
-        rankings: list[tuple[str, list[int]]] = []
+        rankings: list[tuple[str, list[int], list[float]]] = []
         if mode in ("hybrid", "lexical"):
-            rankings.append(("lexical", [pos for pos, _ in model.lexical.search(query, depth, mask=mask)]))
+            lexical = model.lexical.search_with_coverage(query, depth, mask=mask)
+            weights = [coverage**self.coverage_power if mode == "hybrid" else 1.0 for _, _, coverage in lexical]
+            rankings.append(("lexical", [pos for pos, _, _ in lexical], weights))
         if mode in ("hybrid", "dense"):
             if model.snapshot is None:
                 if mode == "dense":
                     raise IndexNotReadyError("dense search needs a built index: run 'gyanpath index build'")
             else:
-                rankings.append(("dense", self._dense(model, query, depth, mask)))
+                dense = self._dense(model, query, depth, mask)
+                rankings.append(("dense", dense, [1.0] * len(dense)))
         ranked = self._fuse(rankings)
         if per_document:
             ranked = self._best_per_document(model, ranked)
@@ -155,11 +169,14 @@ class HybridRetriever:
         )
         return [int(p) for p in positions[valid] if mask[p]]
 
-    def _fuse(self, rankings: list[tuple[str, list[int]]]) -> list[tuple[int, float]]:
+    def _fuse(self, rankings: list[tuple[str, list[int], list[float]]]) -> list[tuple[int, float]]:
+        """Reciprocal rank fusion; a lexical hit counts in proportion to how much of the query it matched, so a
+        passage sharing only common words (typical for a Hindi query over English material) cannot outvote the
+        dense retriever."""
         scores: dict[int, float] = {}
-        for _, ranking in rankings:
-            for rank, position in enumerate(ranking, start=1):
-                scores[position] = scores.get(position, 0.0) + 1.0 / (self.rrf_k + rank)
+        for _, ranking, weights in rankings:
+            for rank, (position, weight) in enumerate(zip(ranking, weights, strict=True), start=1):
+                scores[position] = scores.get(position, 0.0) + weight / (self.rrf_k + rank)
         return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
     @staticmethod
@@ -174,9 +191,9 @@ class HybridRetriever:
         return best
 
     def _hits(
-        self, model: ReadModel, ranked: list[tuple[int, float]], rankings: list[tuple[str, list[int]]]
+        self, model: ReadModel, ranked: list[tuple[int, float]], rankings: list[tuple[str, list[int], list[float]]]
     ) -> list[Hit]:
-        ranks = {name: {pos: r for r, pos in enumerate(ranking, start=1)} for name, ranking in rankings}
+        ranks = {name: {pos: r for r, pos in enumerate(ranking, start=1)} for name, ranking, _ in rankings}
         stored = {c.id: c.chunk for c in self.store.chunks([int(model.chunk_ids[p]) for p, _ in ranked])}
         hits = []
         for position, score in ranked:

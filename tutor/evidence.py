@@ -1,8 +1,9 @@
 """Evidence selection: rerank the sentences of retrieved passages by meaning and by the question's words.
 
-No cross-encoder ships on the registry, so each sentence is scored from three signals: its embedding's cosine with
-the question (cached per sentence in the store), the idf-weighted share of the question's terms it contains, and the
-rank of the passage it came from. Cross-lingual questions lean on the embedding; exact facts lean on the words.
+No cross-encoder ships on the registry, so each sentence is scored from four signals: its embedding's cosine with
+the question (cached per sentence in the store), the idf-weighted share of the question's terms it contains, the
+rank of the passage it came from, and a bonus when it states the kind of figure the question asks for (tutor/
+answer_types.py). Cross-lingual questions lean on the embedding; exact facts lean on the words and the figure.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from corpus.lexical import BM25Index, tokenize
 from corpus.store import Store
 from corpus.types import Hit
 from embeddings import Embedder, Vectors
+from tutor.answer_types import expected_type, holds
+from tutor.injection import looks_like_instruction
 from tutor.types import Evidence
 
-_QUANTITY_QUESTION = re.compile(r"\b(how (many|much|long)|what (percentage|share|number))\b|कितन|प्रतिशत", re.I)
 _HAS_NUMBER = re.compile(r"\d")
 MIN_SENTENCE_CHARS = 25
 
@@ -31,7 +33,7 @@ class EvidenceWeights:
     dense: float = 1.0
     lexical: float = 0.6
     passage: float = 0.15
-    number: float = 0.05
+    answer_type: float = 0.3
 
 
 class EvidenceSelector:
@@ -59,6 +61,8 @@ class EvidenceSelector:
         for hit in hits:
             for start, end in sentence_spans(hit.text):
                 text = hit.text[start:end]
+                if looks_like_instruction(text):
+                    continue  # text addressed to a model is never evidence (prompt injection)
                 if len(text) >= MIN_SENTENCE_CHARS or _HAS_NUMBER.search(text):
                     candidates.append((hit, hit.start + start, hit.start + end, text))
         if not candidates:
@@ -67,15 +71,15 @@ class EvidenceSelector:
         vectors = self.sentence_vectors(keys, [text for *_, text in candidates])
         dense = vectors @ query_vector.reshape(-1)
         terms = self._weighted_terms(question, lexicon)
-        quantity = bool(_QUANTITY_QUESTION.search(question))
+        wanted = expected_type(question)
         passage_rank = {hit.chunk_id: rank for rank, hit in enumerate(hits)}
         evidence = []
         for (hit, start, end, text), cosine in zip(candidates, dense, strict=True):
             lexical = self._coverage(terms, text)
             passage = 1.0 / (1.0 + passage_rank[hit.chunk_id])
-            number = 1.0 if quantity and _HAS_NUMBER.search(text) else 0.0
+            typed = 1.0 if wanted and holds(wanted, text) else 0.0
             w = self.weights
-            score = w.dense * float(cosine) + w.lexical * lexical + w.passage * passage + w.number * number
+            score = w.dense * float(cosine) + w.lexical * lexical + w.passage * passage + w.answer_type * typed
             evidence.append(Evidence(hit, text, start, end, score, float(cosine), lexical))
         return sorted(evidence, key=lambda e: -e.score)
 

@@ -1,0 +1,63 @@
+"""What kind of answer a question expects (a percentage, an amount of money, a time, a duration, a date, a count),
+and whether a sentence holds one. Extractive QA without a QA model leans on this to prefer the sentence that
+states the figure over the one that merely repeats the question's words."""
+
+from __future__ import annotations
+
+import re
+
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_HI_MONTHS = "जनवरी|फ़रवरी|फरवरी|मार्च|अप्रैल|मई|जून|जुलाई|अगस्त|सितंबर|सितम्बर|अक्टूबर|अक्तूबर|नवंबर|नवम्बर|दिसंबर|दिसम्बर"
+
+# (type, question pattern, sentence pattern), most specific first.
+ANSWER_TYPES: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
+    (
+        "percent",
+        re.compile(r"percent|percentage|\bshare\b|\brate\b|proportion|प्रतिशत|फ़ीसदी|फीसदी", re.I),
+        re.compile(r"\d\s*(%|percent|per cent|प्रतिशत)", re.I),
+    ),
+    (
+        "time",
+        re.compile(r"what time|at what hour|किस समय|कितने बजे|किस वक्त", re.I),
+        re.compile(r"\d{1,2}[:.]\d{2}\s*(am|pm|बजे)?|\d{1,2}\s*(am|pm)\b|बजे", re.I),
+    ),
+    (
+        "money",
+        re.compile(
+            r"how much money|\bprice|\bcost|amount|rupees|₹|\brs\b|fund|budget|fine|राशि|कीमत|"
+            r"रुपये|लागत|दर|मूल्य|भुगतान",
+            re.I,
+        ),
+        re.compile(r"₹\s*\d|\brs\.?\s*\d|\d[\d,.]*\s*(rupees|crore|lakh|करोड़|लाख|रुपये)", re.I),
+    ),
+    (
+        "duration",
+        re.compile(
+            r"how long|how many (days|hours|weeks|months|years|minutes)|within how|how quickly|"
+            r"कितने (दिन|घंटे|महीने|सप्ताह|साल|वर्ष|मिनट)|कितना समय|कितनी देर",
+            re.I,
+        ),
+        re.compile(r"\d[\d.,]*\s*(days?|hours?|weeks?|months?|years?|minutes?|दिन|घंटे|महीने|सप्ताह|वर्ष|साल|मिनट)", re.I),
+    ),
+    (
+        "date",
+        re.compile(r"\bwhen\b|which year|what year|what date|कब|किस वर्ष|किस साल|किस तारीख", re.I),
+        re.compile(rf"\b(19|20)\d\d\b|\b({_MONTHS})\b|({_HI_MONTHS})", re.I),
+    ),
+    (
+        "count",
+        re.compile(r"how many|number of|how much|कितने|कितनी|कितना|संख्या", re.I),
+        re.compile(r"(?<![\d/-])(?!(?:19|20)\d\d(?!\d))\d[\d,.]*(?![\d/-])"),
+    ),
+]
+
+
+def expected_type(question: str) -> str | None:
+    for name, asks, _ in ANSWER_TYPES:
+        if asks.search(question):
+            return name
+    return None
+
+
+def holds(answer_type: str, sentence: str) -> bool:
+    return any(name == answer_type and states.search(sentence) for name, _, states in ANSWER_TYPES)
