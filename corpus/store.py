@@ -304,7 +304,8 @@ class Store:
             )
             for r in rows:
                 found[(r["chunk_id"], r["start_offset"], r["end_offset"])] = np.frombuffer(r["vector"], np.float32)
-        return {k: v for k, v in found.items() if k in set(keys)}
+        wanted = set(keys)
+        return {k: v for k, v in found.items() if k in wanted}
 
     def put_sentence_vectors(self, model_id: str, keys: Sequence[tuple[int, int, int]], vectors: Vectors) -> None:
         with self.transaction():

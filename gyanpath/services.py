@@ -46,7 +46,12 @@ class Services:
         embedder = embedder or create_embedder(settings.embedder, num_threads=settings.embed_threads)
         snapshots = SnapshotStore(snapshot_root(settings.home, embedder.model_id))
         builder = IndexBuilder(
-            store, embedder, snapshots, kind=settings.index_kind, batch_size=settings.embed_batch_size
+            store,
+            embedder,
+            snapshots,
+            kind=settings.index_kind,
+            batch_size=settings.embed_batch_size,
+            sentences=settings.precompute_sentences,
         )
         retriever = HybridRetriever(store, embedder, rrf_k=settings.rrf_k)
         users = SQLiteUserStore(settings.database_path)

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     embed_threads: int | None = Field(default=None, ge=1, le=256, description="CPU threads for embedding.")
     embed_batch_size: int = Field(default=32, ge=1, le=1024, description="Texts per embedding batch.")
     index_kind: IndexKind = Field(default=IndexKind.AUTO, description="flat (exact), hnsw, ivf, or auto by size.")
+    precompute_sentences: bool = Field(default=True, description="Embed sentences at index build (fast tutor).")
     search_threads: int = Field(default=1, ge=1, le=256, description="FAISS threads (1 is fastest per query).")
     rrf_k: int = Field(default=60, ge=1, le=1000, description="Reciprocal-rank-fusion constant.")
     search_max_k: int = Field(default=50, ge=1, le=500, description="Largest k a search may ask for.")
