@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-console = Console()
+console = Console(width=160)
 
 
 def time_calls(call: Callable[[], object], repeats: int, warmup: int = 3) -> list[float]:
