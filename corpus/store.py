@@ -321,6 +321,7 @@ class Store:
     def clear_embeddings(self, model_id: str) -> None:
         with self.transaction():
             self._db.execute("DELETE FROM embeddings WHERE model_id = ?", (model_id,))
+            self._db.execute("DELETE FROM sentence_embeddings WHERE model_id = ?", (model_id,))
 
     def corpus_hash(self) -> str:
         """A digest of every chunk's id and content: changes whenever what the index must hold changes."""
