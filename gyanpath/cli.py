@@ -23,6 +23,9 @@ from corpus.types import DEPARTMENTS, Filters, Viewer
 from embeddings import EmbeddingError
 from gyanpath.services import Services
 from gyanpath.settings import Settings
+from recommender.errors import RecommenderError
+from recommender.evaluation import evaluate_case, load_cases, summarise
+from recommender.types import LearningPath, PathRequest
 from tutor.evaluation import evaluate_tutor, load_questions
 from tutor.tutor import AskOptions
 
@@ -57,7 +60,7 @@ def _clean_errors() -> Iterator[None]:
     """Domain errors end the command with a message and exit code 1, never a traceback."""
     try:
         yield
-    except (CorpusError, EmbeddingError, ValueError, OSError) as exc:
+    except (CorpusError, EmbeddingError, RecommenderError, ValueError, OSError) as exc:
         typer.echo(f"error: {exc}", err=True)  # plain text: never wrapped, so file:line stays greppable
         raise typer.Exit(1) from None
 
@@ -314,6 +317,105 @@ def eval_tutor(
             return t
 
         _emit(as_json, rows, table)
+
+
+@eval_app.command("paths")
+def eval_paths(
+    cases: Annotated[Path, typer.Option("--cases", help="JSONL of {role, completed, hours, must_cover}.")],
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Gap coverage, budget compliance, prerequisite violations and mandatory-module compliance of paths."""
+    with _clean_errors():
+        labelled = load_cases(cases)
+        finder = Services.create(_settings(home)).recommender.paths
+        results = [evaluate_case(finder, case) for case in labelled]
+        data: dict[str, Any] = {"summary": summarise(results), "cases": [r.as_dict() for r in results]}
+
+        def table() -> Table:
+            t = Table(title=f"Learning paths ({len(results)} cases)")
+            for column in ("role", "h", "plan h", "gap cov.", "in budget", "prereq viol.", "mandatory", "must"):
+                t.add_column(column, justify="right")
+            t.add_column("missed", justify="right")
+            for r in results:
+                t.add_row(
+                    r.role.removeprefix("role-"),
+                    f"{r.hours:g}",
+                    f"{r.planned_hours:.1f}",
+                    f"{r.gap_coverage:.2f}",
+                    str(r.within_budget),
+                    str(r.prerequisite_violations),
+                    str(r.mandatory_ok),
+                    f"{r.must_cover:.2f}",
+                    "error" if r.error else str(len(r.missed)),
+                )
+            summary = data["summary"]
+            t.add_section()
+            t.add_row(
+                "ALL",
+                "",
+                f"{summary['mean_planned_hours']:.1f}",
+                f"{summary['gap_coverage']:.3f}",
+                f"{summary['budget_compliance']:.2f}",
+                str(summary["prerequisite_violations"]),
+                f"{summary['mandatory_compliance']:.2f}",
+                f"{summary['must_cover']:.3f}",
+                f"{sum(len(r.missed) for r in results)}",
+            )
+            if summary["errors"]:
+                t.caption = f"{summary['errors']} case(s) failed; --json has the messages"
+            return t
+
+        _emit(as_json, data, table)
+
+
+@app.command("paths")
+def paths_command(
+    role: Annotated[str | None, typer.Argument(help="A role id (see GET /roles).")] = None,
+    description: Annotated[str | None, typer.Option(help="Instead of a role id: the job in words.")] = None,
+    completed: Annotated[str | None, typer.Option(help="Completed course ids (comma-separated).")] = None,
+    language: Annotated[str | None, typer.Option(help="Preferred language: en or hi.")] = None,
+    hours: Annotated[float | None, typer.Option(help="A plain time budget in hours.")] = None,
+    programme: Annotated[str | None, typer.Option(help="A programme such as 7-day (the default).")] = None,
+    hours_per_day: Annotated[float | None, typer.Option(help="Programme hours per day.")] = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A learning path for a role. Example: gyanpath paths role-patwari-village-revenue-officer --hours 12"""
+    with _clean_errors():
+        recommender = Services.create(_settings(home)).recommender
+        budget = recommender.config.budget(hours, programme, None, hours_per_day)
+        request = PathRequest(
+            role=role,
+            role_description=description,
+            completed=tuple(_csv_set(completed) or ()),
+            language=language,
+            budget=budget,
+        )
+        path = recommender.paths.find(request)
+        _emit(as_json, asdict(path), lambda: _path_table(path))
+
+
+def _path_table(path: LearningPath) -> Table:
+    t = Table(
+        title=f"{path.role_title}: {path.total_minutes / 60:.1f} of {path.budget_minutes / 60:.1f} h,"
+        f" gap coverage {path.gap_coverage:.0%}"
+    )
+    for column in ("#", "course", "level", "h", "closes", "why"):
+        t.add_column(column, overflow="fold")
+    for s in path.steps:
+        closes = "; ".join(f"{c.name}: {c.before.value if c.before else '-'} -> {c.after.value}" for c in s.closes)
+        t.add_row(
+            str(s.position),
+            f"{s.title} ({s.course_id})",
+            s.level.value,
+            f"{s.minutes / 60:.1f}",
+            closes,
+            " ".join(s.reasons),
+        )
+    for gap in path.open_gaps:
+        t.add_row("open", gap.gap.name, gap.gap.required.value, "", gap.reason, gap.detail)
+    return t
 
 
 @app.command("bootstrap")

@@ -12,6 +12,8 @@ from corpus.store import Store
 from embeddings import Embedder, FaissIndex, Manifest, SnapshotError, SnapshotStore, create_embedder
 from gyanpath.settings import Settings
 from gyanpath.userstore import SQLiteUserStore
+from recommender.completions import CompletionLog, load_completions
+from recommender.service import Recommender, RecommenderConfig
 from tutor.generators import Generator, create_generator
 from tutor.tutor import Tutor
 
@@ -37,6 +39,8 @@ class Services:
     tutor: Tutor
     health: IndexHealth = field(default_factory=IndexHealth)
     _rebuild_lock: threading.Lock = field(default_factory=threading.Lock)
+    _recommender: Recommender | None = field(default=None, repr=False)
+    _recommender_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def create(cls, settings: Settings, *, embedder: Embedder | None = None) -> Services:
@@ -60,8 +64,28 @@ class Services:
         tutor = Tutor(retriever, make_generator(settings), users, threshold=settings.tutor_threshold)
         return cls(settings, store, embedder, snapshots, builder, retriever, users, tutor)
 
+    @property
+    def recommender(self) -> Recommender:
+        """Built on first use from what the store holds, and again after each index reload."""
+        with self._recommender_lock:
+            if self._recommender is None:
+                self._recommender = Recommender.build(
+                    self.store, self.embedder, self.retriever, recommender_config(self.settings), self._completions()
+                )
+            return self._recommender
+
+    def _completions(self) -> CompletionLog | None:
+        if self.settings.completions is None:
+            return None
+        try:
+            return load_completions(self.settings.completions)
+        except ValueError:  # a bad file must not take paths down: they are served without peer signals
+            log.exception("cannot read completion records from %s", self.settings.completions)
+            return None
+
     def load_index(self) -> bool:
         """Serve the published snapshot if it is valid and current; otherwise serve lexical-only, degraded."""
+        self._recommender = None  # rebuilt from the reloaded store on next use
         try:
             snapshot = self.snapshots.load(
                 model_id=self.embedder.model_id,
@@ -101,6 +125,16 @@ class Services:
     def close(self) -> None:
         self.users.close()
         self.store.close()
+
+
+def recommender_config(settings: Settings) -> RecommenderConfig:
+    return RecommenderConfig(
+        mandatory_tags=tuple(settings.mandatory_tags),
+        programme_days=settings.programme_days,
+        programme_hours_per_day=settings.programme_hours_per_day,
+        peer_weight=settings.peer_weight,
+        duplicate_threshold=settings.duplicate_threshold,
+    )
 
 
 def make_generator(settings: Settings) -> Generator:

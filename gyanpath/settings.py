@@ -42,6 +42,17 @@ class Settings(BaseSettings):
     generator_timeout: float = Field(default=30.0, gt=0, le=600, description="Seconds to wait for a generator.")
     local_model: Path | None = Field(default=None, description="GGUF file for the local backend (default SmolLM2).")
 
+    mandatory_tags: list[str] = Field(
+        default=["ai", "cyber-security"], description="Course tags every learning path must include one course of."
+    )
+    programme_days: int = Field(default=7, ge=1, le=60, description="Days of the default programme.")
+    programme_hours_per_day: float = Field(default=4.0, gt=0, le=12, description="Hours per programme day.")
+    peer_weight: float = Field(default=0.5, ge=0, le=10, description="Weight of peer signals in path ranking.")
+    completions: Path | None = Field(default=None, description="JSONL/CSV completion records for peer signals.")
+    duplicate_threshold: float | None = Field(
+        default=None, ge=-1, le=1, description="Near-duplicate cosine threshold; default per embedder."
+    )
+
     @property
     def database_path(self) -> Path:
         return self.home / "gyanpath.db"

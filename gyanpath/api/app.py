@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 import gyanpath
 from gyanpath.api.errors import install_error_handlers
-from gyanpath.api.routers import health, search, tutor
+from gyanpath.api.routers import authoring, health, paths, search, taxonomy, tutor
 from gyanpath.services import Services
 from gyanpath.settings import Settings
 
@@ -43,5 +43,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(health.router)
     app.include_router(search.router)
     app.include_router(tutor.router)
+    app.include_router(paths.router)
+    app.include_router(taxonomy.router)
+    app.include_router(authoring.router)
     app.mount("/", StaticFiles(directory=WEB_ROOT, html=True), name="web")
     return app

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from corpus.errors import DocumentNotFoundError, IndexNotReadyError, ValidationError
 from embeddings import EmbeddingError
+from recommender.errors import ImpossibleBudgetError, InvalidRequestError, UnknownIdError, UnknownRoleError
 from tutor.errors import ConversationNotFoundError, GeneratorError, GeneratorTimeoutError
 
 log = logging.getLogger("gyanpath.api")
@@ -44,6 +45,19 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid_document(_: Request, exc: ValidationError) -> JSONResponse:
         problem = exc.problems[0]
         return _error(422, "invalid_document", str(exc), problem.field)
+
+    @app.exception_handler(UnknownRoleError)
+    @app.exception_handler(UnknownIdError)
+    async def unknown_id(_: Request, exc: UnknownRoleError | UnknownIdError) -> JSONResponse:
+        return _error(404, "not_found", str(exc), exc.field)
+
+    @app.exception_handler(ImpossibleBudgetError)
+    async def impossible_budget(_: Request, exc: ImpossibleBudgetError) -> JSONResponse:
+        return _error(422, "impossible_budget", str(exc), exc.field)
+
+    @app.exception_handler(InvalidRequestError)
+    async def invalid_recommender_request(_: Request, exc: InvalidRequestError) -> JSONResponse:
+        return _error(422, "invalid_request", str(exc), exc.field)
 
     @app.exception_handler(DocumentNotFoundError)
     async def not_found(_: Request, exc: DocumentNotFoundError) -> JSONResponse:

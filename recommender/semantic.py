@@ -1,0 +1,141 @@
+"""Vectors for competencies, roles and courses, computed once and lazily with the shared embedder.
+
+Course vectors reuse the passage embeddings the index build already stored (the mean of a course's passage
+vectors), so a catalogue of thousands of courses costs no embedding at start-up; only courses without stored
+vectors are embedded. A draft is embedded exactly as a stored course would be (same passages, same mean), so a
+draft and a course compare like with like.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from corpus.chunking import chunk_document
+from corpus.store import Store
+from corpus.types import Competency, Course, Level, Module, Role
+from embeddings import Embedder, Vectors, normalize_rows
+from recommender.catalog import Catalog
+
+T = TypeVar("T")
+Matrix = npt.NDArray[np.float32]
+
+
+def competency_text(competency: Competency) -> str:
+    indicators = " ".join(f"{level.value}: {'; '.join(items)}." for level, items in competency.levels.items())
+    return f"{competency.sub_theme} ({competency.theme}). {competency.description} {indicators}"
+
+
+def role_text(role: Role) -> str:
+    return f"{role.title}. {role.description} {' '.join(role.activities)}"
+
+
+def draft_course(title: str, description: str, modules: Sequence[Module] = (), language: str = "en") -> Course:
+    """A draft as a course object, so it is chunked (and so embedded) exactly like a stored course."""
+    return Course(
+        id="draft",
+        title=title,
+        description=description,
+        language=language,
+        duration_minutes=60,
+        level=Level.BEGINNER,
+        provider="draft",
+        modules=tuple(modules),
+    )
+
+
+def embed_courses(embedder: Embedder, courses: Sequence[Course]) -> Vectors:
+    """One unit vector per course: the mean of its passage vectors, embedded now."""
+    if not courses:
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    chunks = [chunk_document(c) for c in courses]
+    flat = embedder.embed_documents([ch.embed_text for group in chunks for ch in group])
+    rows, start = [], 0
+    for group in chunks:
+        rows.append(flat[start : start + len(group)].mean(axis=0))
+        start += len(group)
+    return normalize_rows(np.stack(rows))
+
+
+class Semantic:
+    """Lazily computed vector tables. Thread-safe: each table is built once, under a lock."""
+
+    def __init__(self, embedder: Embedder, catalog: Catalog, store: Store | None = None) -> None:
+        self.embedder = embedder
+        self.catalog = catalog
+        self.store = store
+        self.competency_ids = sorted(catalog.competencies)
+        self.role_ids = sorted(catalog.roles)
+        self.course_ids = sorted(catalog.courses)
+        self.course_row = {course_id: row for row, course_id in enumerate(self.course_ids)}
+        self._tables: dict[str, Matrix] = {}
+        self._lock = threading.Lock()
+
+    def _table(self, name: str, build: Callable[[], Matrix]) -> Matrix:
+        with self._lock:
+            if name not in self._tables:
+                self._tables[name] = build()
+            return self._tables[name]
+
+    @property
+    def competencies(self) -> Matrix:
+        return self._table(
+            "competencies",
+            lambda: self._embed([competency_text(self.catalog.competencies[i]) for i in self.competency_ids]),
+        )
+
+    @property
+    def roles(self) -> Matrix:
+        return self._table("roles", lambda: self._embed([role_text(self.catalog.roles[i]) for i in self.role_ids]))
+
+    @property
+    def courses(self) -> Matrix:
+        return self._table("courses", self._course_vectors)
+
+    def set_course_vectors(self, vectors: Matrix) -> None:
+        """Install precomputed course vectors (rows in ``course_ids`` order), e.g. from a benchmark."""
+        if vectors.shape != (len(self.course_ids), self.embedder.dimension):
+            raise ValueError(f"vectors: expected shape {(len(self.course_ids), self.embedder.dimension)}")
+        with self._lock:
+            self._tables["courses"] = normalize_rows(vectors)
+
+    def _embed(self, texts: list[str]) -> Matrix:
+        if not texts:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        return self.embedder.embed_documents(texts)
+
+    def _course_vectors(self) -> Matrix:
+        matrix = np.zeros((len(self.course_ids), self.embedder.dimension), dtype=np.float32)
+        found = np.zeros(len(self.course_ids), dtype=bool)
+        if self.store is not None:
+            ids, vectors = self.store.embeddings(self.embedder.model_id, self.embedder.dimension)
+            if len(ids):
+                owner = {s.id: s.chunk.doc_id for s in self.store.chunks(ids.tolist())}
+                for chunk_id, vector in zip(ids.tolist(), vectors, strict=True):
+                    row = self.course_row.get(owner.get(chunk_id, ""))
+                    if row is not None:
+                        matrix[row] += vector
+                        found[row] = True
+        missing = [self.catalog.courses[self.course_ids[row]] for row in np.flatnonzero(~found)]
+        if missing:
+            matrix[~found] = embed_courses(self.embedder, missing)
+        return normalize_rows(matrix)
+
+    def course_vector(self, course_id: str) -> Matrix:
+        row: Matrix = self.courses[self.course_row[course_id]][None, :]
+        return row
+
+    def draft_vector(self, title: str, description: str, modules: Sequence[Module] = ()) -> Matrix:
+        return embed_courses(self.embedder, [draft_course(title, description, modules)])
+
+    def match_roles(self, text: str, k: int = 3) -> list[tuple[str, float]]:
+        """The roles nearest to a free-text description of a job, with cosine similarities."""
+        if not self.role_ids:
+            return []
+        scores = self.roles @ self.embedder.embed_query(text)[0]
+        order = np.argsort(-scores)[:k]
+        return [(self.role_ids[i], float(scores[i])) for i in order]
