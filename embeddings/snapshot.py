@@ -11,7 +11,6 @@ Readers hold a loaded :class:`Snapshot` in memory, so they keep serving it until
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -27,6 +26,7 @@ import numpy as np
 from filelock import FileLock
 
 from embeddings.errors import SnapshotCorruptError, SnapshotMismatchError, SnapshotMissingError
+from embeddings.files import sha256_of
 from embeddings.index import FaissIndex
 
 FORMAT_VERSION = 1
@@ -64,14 +64,6 @@ class Snapshot:
     path: Path
     manifest: Manifest
     index: FaissIndex
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _fsync_file(path: Path) -> None:
@@ -134,7 +126,7 @@ class SnapshotStore:
                 created_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 index_kind=index.kind.value,
                 libraries=library_versions(),
-                files={INDEX_FILE: {"sha256": _sha256(index_path), "bytes": index_path.stat().st_size}},
+                files={INDEX_FILE: {"sha256": sha256_of(index_path), "bytes": index_path.stat().st_size}},
                 extra=extra or {},
             )
             manifest_path = staging / MANIFEST_FILE
@@ -209,7 +201,7 @@ class SnapshotStore:
             path = directory / name
             if not path.exists():
                 raise SnapshotCorruptError(f"snapshot {manifest.version}: {name} is missing")
-            if path.stat().st_size != expected.get("bytes") or _sha256(path) != expected.get("sha256"):
+            if path.stat().st_size != expected.get("bytes") or sha256_of(path) != expected.get("sha256"):
                 raise SnapshotCorruptError(f"snapshot {manifest.version}: {name} does not match its checksum")
         index = FaissIndex.load(directory / INDEX_FILE)
         if len(index) != manifest.vector_count or index.dimension != manifest.dimension:

@@ -25,6 +25,8 @@ class Catalog:
     """Course id -> translation group id (a course and its translations are the same course)."""
     members: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Translation group id -> its course ids."""
+    _primary: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
+    """Cache of ``primary_competency`` (the catalogue never changes after it is built)."""
 
     @classmethod
     def build(cls, courses: Iterable[Course], roles: Iterable[Role], competencies: Iterable[Competency]) -> Catalog:
@@ -96,8 +98,10 @@ class Catalog:
 
     def primary_competency(self, tag: str) -> str | None:
         """The competency that courses carrying ``tag`` build most often (e.g. AI Application for ``ai``)."""
-        counts = Counter(ref.id for c in self.tagged(tag) for ref in c.competencies)
-        return counts.most_common(1)[0][0] if counts else None
+        if tag not in self._primary:
+            counts = Counter(ref.id for c in self.tagged(tag) for ref in c.competencies)
+            self._primary[tag] = counts.most_common(1)[0][0] if counts else None
+        return self._primary[tag]
 
 
 def _translation_groups(courses: dict[str, Course]) -> dict[str, str]:

@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from embeddings.families import for_family
 from recommender.catalog import Catalog
 from recommender.semantic import Matrix, Semantic
 
-THRESHOLDS = {"e5": 0.93, "minilm": 0.85, "hashing": 0.80}
+THRESHOLDS = {"e5": 0.96, "minilm": 0.85, "hashing": 0.83}
 DEFAULT_THRESHOLD = 0.9
 BLOCK = 1024
 
 
 def duplicate_threshold(model_id: str) -> float:
-    lowered = model_id.lower()
-    for family, threshold in THRESHOLDS.items():
-        if family in lowered:
-            return threshold
-    return DEFAULT_THRESHOLD
+    return for_family(model_id, THRESHOLDS, DEFAULT_THRESHOLD)
 
 
 class DuplicateFinder:

@@ -78,6 +78,8 @@ class PlanState:
         self.selection = Selection(levels=dict(problem.held))
         self.taken_groups = {catalog.group(c) for c in problem.done}
         self.raised_by: dict[str, list[str]] = {}
+        self.picked: set[str] = set()
+        self._importance: dict[str, float] = {}
 
     def minutes(self, bundle: list[str]) -> int:
         return sum(self.catalog.courses[c].duration_minutes for c in bundle)
@@ -92,7 +94,7 @@ class PlanState:
         if course_id in self.problem.done or self.catalog.group(course_id) in self.taken_groups:
             return False
         twins = self.redundant.get(course_id)
-        return not twins or not (twins & self.problem.done or twins & set(self.selection.picked))
+        return not twins or not (twins & self.problem.done or twins & self.picked)
 
     def preferred(self, course_id: str) -> str:
         """The member of a course's translation group in the learner's language, if there is one."""
@@ -131,7 +133,10 @@ class PlanState:
                 target = min(entry.level.rank, required.rank)
                 if target <= current or (entry.level.rank == 3 and current == 0):
                     continue
-                total += (target - current) * self.coverage.weight(entry) * self.importance(cid)
+                importance = self._importance.get(cid)
+                if importance is None:
+                    importance = self._importance[cid] = self.importance(cid)
+                total += (target - current) * self.coverage.weight(entry) * importance
                 levels[cid] = target
                 gains[course_id].append((cid, current, target, entry))
         return total, gains
@@ -198,6 +203,7 @@ class PlanState:
         self.selection.after.update(self.after_for(bundle, gains))
         for course_id in bundle:
             self.selection.picked.append(course_id)
+            self.picked.add(course_id)
             self.selection.minutes += self.catalog.courses[course_id].duration_minutes
             self.selection.gains[course_id] = gains[course_id]
             self.selection.scores[course_id] = score

@@ -8,6 +8,7 @@ re-scored, so a path over thousands of courses takes milliseconds.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -25,7 +26,10 @@ class _Candidate:
     value: float
     minutes: int
     score: float
-    touches: set[str]
+    advanced: set[str]
+    """Competencies this bundle builds at Advanced (worth more once a lower level is planned)."""
+    groups: set[str]
+    """Translation groups of the bundle's courses."""
 
 
 class Planner:
@@ -118,37 +122,61 @@ class Planner:
             return None
         value, _ = state.value(bundle)
         minutes = state.minutes(bundle)
-        touches = {e.competency_id for c in bundle for e in self.coverage.entries[c]}
-        return _Candidate(bundle, value, minutes, state.score(course_id, value, minutes), touches)
+        advanced = {e.competency_id for c in bundle for e in self.coverage.entries[c] if e.level.rank == 3}
+        groups = {self.catalog.group(c) for c in bundle}
+        return _Candidate(bundle, value, minutes, state.score(course_id, value, minutes), advanced, groups)
 
     def _greedy(self, state: PlanState) -> None:
+        """Lazy greedy: a candidate's stored score is an upper bound until it is re-evaluated, because planning a
+        course only lowers what others are worth, with two exceptions that are re-evaluated at once: a candidate
+        whose bundle holds a course just planned or its translation (the bundle shrinks) and one with an Advanced
+        entry on a competency just raised (Advanced counts once a lower level is held). Picks are the same as re-scoring
+        every touched candidate after each pick, for a fraction of the evaluations."""
         gaps = [cid for cid, level in state.problem.required.items() if state.selection.levels.get(cid, 0) < level.rank]
-        pool = {state.preferred(c) for cid in gaps for c in self.coverage.by_competency.get(cid, [])}
-        candidates = {c: found for c in sorted(pool) if (found := self._evaluate(state, c)) is not None}
-        while True:
-            fitting = [
-                (c.score, -c.minutes, cid)
-                for cid, c in candidates.items()
-                if c.value > 0 and c.minutes <= state.remaining
-            ]
-            if not fitting:
-                break
-            *_, best = max(fitting)
-            chosen = candidates.pop(best)
-            if not state.fits(chosen.bundle):
-                state.selection.did_not_fit.add(best)
+        pool = sorted({state.preferred(c) for cid in gaps for c in self.coverage.by_competency.get(cid, [])})
+        order = {cid: n for n, cid in enumerate(pool)}
+        candidates: dict[str, _Candidate] = {}
+        current: dict[str, tuple[float, int, int, str]] = {}
+        heap: list[tuple[float, int, int, str]] = []
+        fresh: set[str] = set()
+
+        def push(cid: str, found: _Candidate | None) -> None:
+            current.pop(cid, None)
+            if found is None:
+                candidates.pop(cid, None)
+                return
+            candidates[cid] = found
+            if found.value > 0:  # the best first: highest score, then shortest, then the last id (as max() would)
+                key = (-found.score, found.minutes, -order[cid], cid)
+                current[cid] = key
+                heapq.heappush(heap, key)
+                fresh.add(cid)
+
+        for cid in pool:
+            push(cid, self._evaluate(state, cid))
+        while heap:
+            key = heapq.heappop(heap)
+            cid = key[3]
+            if current.get(cid) != key:
+                continue  # superseded by a newer evaluation
+            if cid not in fresh:
+                push(cid, self._evaluate(state, cid))
                 continue
+            chosen = candidates[cid]
+            del current[cid]
+            if chosen.minutes > state.remaining:
+                continue  # kept in candidates: a later pick may shorten its bundle
+            if not state.fits(chosen.bundle):
+                state.selection.did_not_fit.add(cid)
+                del candidates[cid]
+                continue
+            del candidates[cid]
             state.commit(chosen.bundle, chosen.score)
-            changed = {cid for c in chosen.bundle for cid, *_ in state.selection.gains[c]}
-            picked = set(chosen.bundle)
-            for cid in list(candidates):
-                candidate = candidates[cid]
-                if not state.available(cid):
-                    del candidates[cid]
-                elif candidate.touches & changed or picked.intersection(candidate.bundle):
-                    found = self._evaluate(state, cid)
-                    if found is None:
-                        del candidates[cid]
-                    else:
-                        candidates[cid] = found
-        state.selection.did_not_fit |= {cid for cid, c in candidates.items() if c.value > 0}
+            changed = {c for course in chosen.bundle for c, *_ in state.selection.gains[course]}
+            picked = {self.catalog.group(c) for c in chosen.bundle}  # a translation planned counts as planned
+            fresh.clear()
+            for other in list(candidates):
+                candidate = candidates[other]
+                if candidate.advanced & changed or candidate.groups & picked:
+                    push(other, self._evaluate(state, other))
+        state.selection.did_not_fit |= {cid for cid, c in candidates.items() if c.value > 0 and state.available(cid)}

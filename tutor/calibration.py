@@ -6,6 +6,8 @@ unanswerable questions); the trade-off is recorded in docs/benchmarks.md. Overri
 
 from __future__ import annotations
 
+from embeddings.families import for_family
+
 THRESHOLDS = {
     "e5": 1.10,
     "minilm": 0.55,
@@ -15,8 +17,4 @@ DEFAULT_THRESHOLD = 0.6
 
 
 def threshold_for(model_id: str) -> float:
-    lowered = model_id.lower()
-    for family, threshold in THRESHOLDS.items():
-        if family in lowered:
-            return threshold
-    return DEFAULT_THRESHOLD
+    return for_family(model_id, THRESHOLDS, DEFAULT_THRESHOLD)

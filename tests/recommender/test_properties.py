@@ -11,6 +11,7 @@ from recommender.catalog import Catalog
 from recommender.coverage import CourseCoverage
 from recommender.errors import ImpossibleBudgetError
 from recommender.paths import PathFinder
+from recommender.plan_state import PlanState
 from recommender.planner import Planner
 from recommender.types import Budget, PathRequest
 from tests.recommender import toy
@@ -93,3 +94,43 @@ def test_paths_respect_prerequisites_budget_and_days(
         assert module.status != "planned" or module.course_id in {s.course_id for s in path.steps}
     for open_gap in path.open_gaps:
         assert reached[open_gap.gap.competency_id] < open_gap.gap.required.rank
+
+
+class EagerPlanner(Planner):
+    """The reference greedy: every candidate re-scored before every pick (what the lazy greedy must equal)."""
+
+    def _greedy(self, state: PlanState) -> None:
+        while True:
+            gaps = [c for c, level in state.problem.required.items() if state.selection.levels.get(c, 0) < level.rank]
+            pool = sorted({state.preferred(c) for cid in gaps for c in self.coverage.by_competency.get(cid, [])})
+            fitting = []
+            for course_id in pool:
+                found = self._evaluate(state, course_id)
+                usable = found is not None and found.value > 0 and found.minutes <= state.remaining
+                if found is not None and usable and course_id not in state.selection.did_not_fit:
+                    fitting.append((found.score, -found.minutes, course_id, found))
+            if not fitting:
+                return
+            _, _, best, chosen = max(fitting, key=lambda item: item[:3])
+            if state.fits(chosen.bundle):
+                state.commit(chosen.bundle, chosen.score)
+            else:
+                state.selection.did_not_fit.add(best)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(catalog=catalogues(), hours=st.floats(2, 60), programme=st.booleans(), language=st.sampled_from([None, "hi"]))
+def test_lazy_greedy_picks_what_rescoring_everything_picks(
+    catalog: Catalog, hours: float, programme: bool, language: str | None
+) -> None:
+    coverage = CourseCoverage(catalog)
+    budget = Budget.programme(max(1, round(hours / 4)), 4) if programme else Budget.of_hours(hours)
+    request = PathRequest(role="role-patwari", budget=budget, language=language)
+    paths = []
+    for planner in (Planner(catalog, coverage), EagerPlanner(catalog, coverage)):
+        try:
+            paths.append(PathFinder(catalog, coverage, planner).find(request))
+        except ImpossibleBudgetError:
+            return
+    lazy, eager = paths
+    assert [s.course_id for s in lazy.steps] == [s.course_id for s in eager.steps]
