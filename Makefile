@@ -34,6 +34,8 @@ index: install
 	$(PY) -m gyanpath bootstrap
 
 run: index
+	# One API key per role for a demo department, created once; kept in var/demo-keys.json (mode 0600).
+	$(PY) -m gyanpath keys demo
 	$(PY) -m gyanpath serve
 
 test: install-dev

@@ -19,6 +19,7 @@ from bench.common import print_table, scratch_home, summary, time_calls
 from bench.search_latency import populate
 from corpus.ingest import IngestSources, ingest
 from embeddings import normalize_rows
+from gyanpath.accounts import Role
 from gyanpath.api.app import create_app
 from gyanpath.services import Services
 from gyanpath.settings import BUNDLED_CORPUS, Settings
@@ -30,7 +31,9 @@ def measure(services: Services, label: str, repeats: int) -> list[list[object]]:
     questions = [json.loads(line)["question"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines()]
     cycle = iter(range(10**9))
     rows = []
-    with TestClient(create_app(services.settings, services=services)) as client:
+    key = services.users.create_key(role=Role.LEARNER, department="general-administration", name="bench")
+    headers = {"Authorization": f"Bearer {key.token}"}
+    with TestClient(create_app(services.settings, services=services), headers=headers) as client:
 
         def ask() -> None:
             response = client.post("/tutor/ask", json={"question": questions[next(cycle) % len(questions)]})

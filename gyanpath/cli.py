@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from corpus.errors import CorpusError
 from corpus.evaluation import evaluate, load_queries
 from corpus.ingest import IngestSources, ingest
 from corpus.search import SearchMode
 from corpus.types import DEPARTMENTS, Filters, Viewer
-from embeddings import EmbeddingError
+from gyanpath.cli_common import HomeOption, JsonOption, console
+from gyanpath.cli_common import clean_errors as _clean_errors
+from gyanpath.cli_common import emit as _emit
+from gyanpath.cli_common import settings_for as _settings
+from gyanpath.cli_keys import keys_app
 from gyanpath.services import Services
-from gyanpath.settings import Settings
-from recommender.errors import RecommenderError
 from recommender.evaluation import evaluate_case, load_cases, summarise
 from recommender.types import LearningPath, PathRequest
 from tutor.evaluation import evaluate_tutor, load_questions
@@ -42,34 +40,9 @@ app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
 embeddings_app = typer.Typer(help="Prepare embedding models (conversion, cache).", no_args_is_help=True)
 app.add_typer(embeddings_app, name="embeddings")
+app.add_typer(keys_app, name="keys")
 
-console = Console(stderr=True)
-out = Console()
 T = TypeVar("T")
-
-HomeOption = Annotated[Path | None, typer.Option("--home", envvar="GYANPATH_HOME", help="Data directory.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-def _settings(home: Path | None) -> Settings:
-    return Settings(home=home) if home is not None else Settings()
-
-
-@contextmanager
-def _clean_errors() -> Iterator[None]:
-    """Domain errors end the command with a message and exit code 1, never a traceback."""
-    try:
-        yield
-    except (CorpusError, EmbeddingError, RecommenderError, ValueError, OSError) as exc:
-        typer.echo(f"error: {exc}", err=True)  # plain text: never wrapped, so file:line stays greppable
-        raise typer.Exit(1) from None
-
-
-def _emit(as_json: bool, data: Any, table: Callable[[], Table] | None = None) -> None:
-    if as_json or table is None:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-    else:
-        out.print(table())
 
 
 def _progress_bar(label: str) -> tuple[Progress, Callable[[int, int], None]]:

@@ -1,4 +1,4 @@
-"""The service's own records about people: conversations with the tutor and feedback on answers (SQLite)."""
+"""The service's own records about people: API keys, conversations with the tutor and feedback (SQLite)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,24 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from gyanpath.accounts import (
+    DISPLAY_CHARS,
+    ApiKey,
+    IssuedKey,
+    KeyNotFoundError,
+    Role,
+    check_department,
+    hash_token,
+    new_key_id,
+    new_token,
+)
 from tutor.errors import ConversationNotFoundError
 from tutor.types import Conversation, Turn
 
-SCHEMA = """
+# Applied in order, each once; the version reached is kept in ``userstore_schema``. Every step is idempotent, so two
+# processes opening an old file at the same time both end up at the latest version.
+MIGRATIONS = (
+    """
 CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, owner TEXT, created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS conversation_turns (
     conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE, position INTEGER NOT NULL,
@@ -21,7 +35,17 @@ CREATE TABLE IF NOT EXISTS conversation_turns (
 CREATE TABLE IF NOT EXISTS feedback (
     id TEXT PRIMARY KEY, target TEXT NOT NULL, conversation_id TEXT, turn INTEGER, helpful INTEGER NOT NULL,
     comment TEXT NOT NULL, owner TEXT, created_at TEXT NOT NULL);
-"""
+""",
+    """
+CREATE TABLE IF NOT EXISTS api_keys (
+    id TEXT PRIMARY KEY, token_sha256 TEXT NOT NULL UNIQUE, prefix TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('learner', 'author', 'admin')), department TEXT NOT NULL, name TEXT,
+    learner_id TEXT, created_at TEXT NOT NULL, revoked_at TEXT);
+CREATE INDEX IF NOT EXISTS api_keys_department ON api_keys (department);
+""",
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+KEY_COLUMNS = "id, prefix, role, department, name, learner_id, created_at, revoked_at"
 
 
 def _now() -> str:
@@ -37,8 +61,26 @@ class SQLiteUserStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA busy_timeout=30000")
         self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(SCHEMA)
         self._lock = threading.Lock()
+        self._migrate()
+
+    def _migrate(self) -> None:
+        self._db.execute("CREATE TABLE IF NOT EXISTS userstore_schema (version INTEGER NOT NULL)")
+        row = self._db.execute("SELECT MAX(version) FROM userstore_schema").fetchone()
+        version = row[0] or 0
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(f"the user store is at schema {version}; this gyanpath knows up to {SCHEMA_VERSION}")
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            self._db.executescript(
+                f"BEGIN IMMEDIATE;{script}DELETE FROM userstore_schema; INSERT INTO userstore_schema VALUES ({number});"
+                " COMMIT;"
+            )
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            (version,) = self._db.execute("SELECT MAX(version) FROM userstore_schema").fetchone()
+        return int(version)
 
     def close(self) -> None:
         with self._lock:
@@ -121,3 +163,62 @@ class SQLiteUserStore:
             ).fetchall()
         keys = ("id", "target", "conversation_id", "turn", "helpful", "comment", "owner", "created_at")
         return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    # API keys
+
+    def create_key(
+        self, *, role: Role, department: str, name: str | None = None, learner_id: str | None = None
+    ) -> IssuedKey:
+        """A new key; its token is returned here once and only its hash is stored."""
+        token = new_token()
+        key = ApiKey(new_key_id(), token[:DISPLAY_CHARS], role, check_department(department), name, learner_id, _now())
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO api_keys VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                (
+                    key.id,
+                    hash_token(token),
+                    key.prefix,
+                    key.role.value,
+                    key.department,
+                    name,
+                    learner_id,
+                    key.created_at,
+                ),
+            )
+        return IssuedKey(key, token)
+
+    def authenticate(self, token: str) -> ApiKey | None:
+        """The active key with this token, or None for an unknown or revoked one."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {KEY_COLUMNS} FROM api_keys WHERE token_sha256 = ? AND revoked_at IS NULL",
+                (hash_token(token),),
+            ).fetchone()
+        return _key(row) if row else None
+
+    def get_key(self, key_id: str) -> ApiKey:
+        with self._lock:
+            row = self._db.execute(f"SELECT {KEY_COLUMNS} FROM api_keys WHERE id = ?", (key_id,)).fetchone()
+        if row is None:
+            raise KeyNotFoundError(key_id)
+        return _key(row)
+
+    def list_keys(self, *, department: str | None = None, include_revoked: bool = True) -> list[ApiKey]:
+        query = f"SELECT {KEY_COLUMNS} FROM api_keys WHERE (? IS NULL OR department = ?)"
+        if not include_revoked:
+            query += " AND revoked_at IS NULL"
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY created_at, id", (department, department)).fetchall()
+        return [_key(row) for row in rows]
+
+    def revoke_key(self, key_id: str) -> ApiKey:
+        """Revoke a key (idempotent: revoking twice keeps the first time)."""
+        with self._lock:
+            self._db.execute("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (_now(), key_id))
+        return self.get_key(key_id)
+
+
+def _key(row: tuple[str, ...]) -> ApiKey:
+    key_id, prefix, role, department, name, learner_id, created_at, revoked_at = row
+    return ApiKey(key_id, prefix, Role(role), department, name, learner_id, created_at, revoked_at)

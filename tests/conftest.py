@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from corpus.ingest import IngestSources, ingest
 from corpus.store import Store
 from embeddings import Embedder, create_embedder
 from embeddings.hashing import HashingEmbedder
+from gyanpath.accounts import Role
+from gyanpath.api.app import create_app
 from gyanpath.services import Services
 from gyanpath.settings import Settings
 
@@ -51,6 +55,36 @@ def services(settings: Settings) -> Iterator[Services]:
     built.rebuild_index()
     yield built
     built.close()
+
+
+TEST_DEPARTMENT = "general-administration"  # has no private case study in the mini corpus
+
+
+@pytest.fixture
+def api_keys(services: Services) -> dict[Role, str]:
+    """One token per role, in TEST_DEPARTMENT."""
+    return {
+        role: services.users.create_key(role=role, department=TEST_DEPARTMENT, name=f"test {role}").token
+        for role in Role
+    }
+
+
+ClientFactory = Callable[..., TestClient]
+
+
+@pytest.fixture
+def client_as(services: Services, api_keys: dict[Role, str]) -> Iterator[ClientFactory]:
+    """``client_as(Role.LEARNER)`` or ``client_as(token=...)``: a TestClient over the services that sends that key
+    (``client_as(None)`` sends none). Clients are closed, and their lifespans ended, after the test."""
+    with ExitStack() as stack:
+
+        def make(role: Role | None = None, *, token: str | None = None) -> TestClient:
+            token = token or (api_keys[role] if role else None)
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            client = TestClient(create_app(services.settings, services=services), headers=headers)
+            return stack.enter_context(client)
+
+        yield make
 
 
 @pytest.fixture(scope="session")

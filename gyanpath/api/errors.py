@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from corpus.errors import DocumentNotFoundError, IndexNotReadyError, ValidationError
 from embeddings import EmbeddingError
+from gyanpath.accounts import KeyNotFoundError
 from recommender.errors import ImpossibleBudgetError, InvalidRequestError, UnknownIdError, UnknownRoleError
 from tutor.errors import ConversationNotFoundError, GeneratorError, GeneratorTimeoutError
 
@@ -25,8 +26,22 @@ class RequestError(Exception):
         self.field = field
 
 
-def _error(status: int, code: str, detail: str, field: str | None = None) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": code, "detail": detail, "field": field})
+class AuthenticationError(Exception):
+    """No API key, or one that is unknown or revoked: 401."""
+
+
+class PermissionDeniedError(Exception):
+    """A valid key whose role or department may not do this: 403."""
+
+    def __init__(self, detail: str, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.field = field
+
+
+def _error(
+    status: int, code: str, detail: str, field: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": code, "detail": detail, "field": field}, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -36,6 +51,18 @@ def install_error_handlers(app: FastAPI) -> None:
         location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
         field = ".".join(location) or None
         return _error(422, "invalid_request", f"{field}: {first.get('msg', 'invalid value')}", field)
+
+    @app.exception_handler(AuthenticationError)
+    async def unauthenticated(_: Request, exc: AuthenticationError) -> JSONResponse:
+        return _error(401, "unauthenticated", str(exc), headers={"WWW-Authenticate": 'Bearer realm="gyanpath"'})
+
+    @app.exception_handler(PermissionDeniedError)
+    async def forbidden(_: Request, exc: PermissionDeniedError) -> JSONResponse:
+        return _error(403, "forbidden", str(exc), exc.field)
+
+    @app.exception_handler(KeyNotFoundError)
+    async def no_key(_: Request, exc: KeyNotFoundError) -> JSONResponse:
+        return _error(404, "not_found", str(exc), "key_id")
 
     @app.exception_handler(RequestError)
     async def bad_request(_: Request, exc: RequestError) -> JSONResponse:

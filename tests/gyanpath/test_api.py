@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
-from gyanpath.api.app import create_app
+from gyanpath.accounts import Role
 from gyanpath.services import Services
+from tests.conftest import ClientFactory
 
 
 @pytest.fixture
-def client(services: Services) -> Iterator[TestClient]:
-    with TestClient(create_app(services.settings, services=services)) as test_client:
-        yield test_client
+def client(client_as: ClientFactory) -> TestClient:
+    return client_as(Role.LEARNER)
 
 
 def test_health_reports_model_snapshot_and_counts(client: TestClient, services: Services) -> None:

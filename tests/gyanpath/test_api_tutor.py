@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
-from gyanpath.api.app import create_app
+from gyanpath.accounts import Role
 from gyanpath.services import Services
+from tests.conftest import ClientFactory
 
 QUESTION = "By how much did phishing clicks fall in the Satara drill?"
 
 
 @pytest.fixture
-def client(services: Services) -> Iterator[TestClient]:
-    with TestClient(create_app(services.settings, services=services)) as test_client:
-        yield test_client
+def client(client_as: ClientFactory) -> TestClient:
+    return client_as(Role.LEARNER)
 
 
 def test_ask_returns_answer_with_citations(client: TestClient) -> None:

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from gyanpath.api.app import create_app
+from gyanpath.accounts import Role
 from gyanpath.services import Services
+from tests.conftest import ClientFactory
 
 RTI = "f.handling-rti-matters.rti-responsiveness"
 
 
 @pytest.fixture
-def client(services: Services) -> Iterator[TestClient]:
-    with TestClient(create_app(services.settings, services=services)) as test_client:
-        yield test_client
+def client(client_as: ClientFactory) -> TestClient:
+    return client_as(Role.AUTHOR)
 
 
 def test_seven_day_path_for_a_role(client: TestClient) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
 from corpus.chunking import document_body
-from gyanpath.api.app import create_app
+from gyanpath.accounts import Role
 from gyanpath.services import Services
+from tests.conftest import ClientFactory
 from tutor.practice import BLANK, check_answer, key_facts, make_questions
 
 
@@ -48,9 +47,8 @@ def test_hindi_document_gives_hindi_facts(services: Services) -> None:
 
 
 @pytest.fixture
-def client(services: Services) -> Iterator[TestClient]:
-    with TestClient(create_app(services.settings, services=services)) as test_client:
-        yield test_client
+def client(client_as: ClientFactory) -> TestClient:
+    return client_as(Role.LEARNER)
 
 
 def test_practice_api_round_trip(client: TestClient) -> None:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from corpus.types import DEPARTMENTS, Level, Module
+from gyanpath.accounts import Role
+from gyanpath.api.auth import requires
 from gyanpath.api.deps import ServicesDep
 from recommender.authoring import Draft
 
-router = APIRouter(prefix="/authoring", tags=["authoring"])
+router = APIRouter(prefix="/authoring", tags=["authoring"], dependencies=[Depends(requires(Role.AUTHOR))])
 
 Department = Literal[DEPARTMENTS]  # type: ignore[valid-type]
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gyanpath.api.auth import public
 from gyanpath.api.deps import ServicesDep
 from gyanpath.api.schemas import HealthOut
 
@@ -9,6 +10,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health", response_model=HealthOut)
+@public
 def health(services: ServicesDep) -> HealthOut:
     """Model, snapshot and counts; ``degraded`` while the snapshot is missing, stale or being rebuilt."""
     model = services.retriever.model

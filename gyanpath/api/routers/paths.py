@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from corpus.types import Level
+from gyanpath.accounts import Role
+from gyanpath.api.auth import requires
 from gyanpath.api.deps import ServicesDep
 from recommender.types import Declared, LearningPath, PathRequest
 
-router = APIRouter(tags=["paths"])
+router = APIRouter(tags=["paths"], dependencies=[Depends(requires(Role.LEARNER))])
 
 Id = Annotated[str, Field(min_length=1, max_length=120)]
 

@@ -3,13 +3,15 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
-from corpus.types import DEPARTMENTS, LANGUAGES, Filters, Viewer
+from corpus.types import DEPARTMENTS, LANGUAGES, Filters
+from gyanpath.accounts import Role
+from gyanpath.api.auth import KeyDep, requires
 from gyanpath.api.deps import ServicesDep
 from gyanpath.api.schemas import HitOut, SearchOut
 
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["search"], dependencies=[Depends(requires(Role.LEARNER))])
 
 Kind = Literal["course", "case_study"]
 Language = Literal[LANGUAGES]  # type: ignore[valid-type]
@@ -19,6 +21,7 @@ Department = Literal[DEPARTMENTS]  # type: ignore[valid-type]
 @router.get("/search", response_model=SearchOut)
 def search(
     services: ServicesDep,
+    key: KeyDep,
     q: Annotated[str, Query(min_length=1, max_length=1000, description="The query, English or Hindi.")],
     k: Annotated[int, Query(ge=1, le=50, description="How many results.")] = 10,
     kind: Annotated[list[Kind] | None, Query(description="Only these kinds.")] = None,
@@ -28,16 +31,17 @@ def search(
     mode: Annotated[Literal["hybrid", "lexical", "dense"], Query()] = "hybrid",
     passages: Annotated[bool, Query(description="All passages instead of the best one per document.")] = False,
 ) -> SearchOut:
-    """Hybrid lexical + dense search, filtered before top-k. Runs in the thread pool (a sync endpoint)."""
+    """Hybrid lexical + dense search, filtered before top-k. Runs in the thread pool (a sync endpoint).
+
+    Private case studies of the key's department are included; ``department`` only narrows the results."""
     filters = Filters(
         kinds=frozenset(kind) if kind else None,
         languages=frozenset(lang) if lang else None,
         departments=frozenset(department) if department else None,
         competencies=frozenset(competency) if competency else None,
     )
-    viewer = Viewer.anonymous()  # accounts arrive with API keys; until then only public documents are served
     k = min(k, services.settings.search_max_k)
-    hits = services.retriever.retrieve(q, k=k, filters=filters, viewer=viewer, mode=mode, per_document=not passages)
+    hits = services.retriever.retrieve(q, k=k, filters=filters, viewer=key.viewer, mode=mode, per_document=not passages)
     degraded = services.retriever.model.snapshot is None
     return SearchOut(
         query=q, mode="lexical" if degraded else mode, degraded=degraded, results=[HitOut(**asdict(h)) for h in hits]

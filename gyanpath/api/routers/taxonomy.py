@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 
 from corpus.types import Competency, Level, Role
+from gyanpath.accounts import Role as AccessRole
+from gyanpath.api.auth import requires
 from gyanpath.api.deps import ServicesDep
 
-router = APIRouter(tags=["taxonomy"])
+router = APIRouter(tags=["taxonomy"], dependencies=[Depends(requires(AccessRole.LEARNER))])
 
 
 class RoleSummaryOut(BaseModel):

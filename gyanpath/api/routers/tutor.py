@@ -7,19 +7,22 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Depends, Path, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from corpus.errors import DocumentNotFoundError
-from corpus.types import DEPARTMENTS, Document, Filters, Viewer
+from corpus.types import DEPARTMENTS, Document, Filters
+from gyanpath.accounts import ApiKey, Role
+from gyanpath.api.auth import KeyDep, requires
 from gyanpath.api.deps import ServicesDep
 from gyanpath.api.errors import RequestError
+from tutor.errors import ConversationNotFoundError
 from tutor.practice import check_answer, make_questions, parse_question_id
 from tutor.tutor import AskOptions
-from tutor.types import Answer
+from tutor.types import Answer, Conversation
 
-router = APIRouter(prefix="/tutor", tags=["tutor"])
+router = APIRouter(prefix="/tutor", tags=["tutor"], dependencies=[Depends(requires(Role.LEARNER))])
 
 Language = Literal["en", "hi"]
 Department = Literal[DEPARTMENTS]  # type: ignore[valid-type]
@@ -127,26 +130,39 @@ class FeedbackOut(BaseModel):
     id: str
 
 
-def _options(body: AskIn) -> AskOptions:
-    viewer = Viewer.anonymous()  # accounts arrive with API keys; until then only public documents are served
+def _options(body: AskIn, key: ApiKey) -> AskOptions:
+    """The viewer (private case studies) and the owner of the conversation come from the key, never the body."""
     filters = body.filters.to_filters() if body.filters else None
     return AskOptions(
-        k=body.k, language=body.language, filters=filters, viewer=viewer, conversation_id=body.conversation_id
+        k=body.k,
+        language=body.language,
+        filters=filters,
+        viewer=key.viewer,
+        conversation_id=body.conversation_id,
+        owner=key.owner,
     )
 
 
+def _own_conversation(services: ServicesDep, key: ApiKey, conversation_id: str) -> Conversation:
+    """Someone else's conversation is a 404, exactly like one that does not exist."""
+    found = services.users.get(conversation_id)
+    if found.owner != key.owner:
+        raise ConversationNotFoundError(conversation_id)
+    return found
+
+
 @router.post("/ask", response_model=AnswerOut)
-def ask(body: AskIn, services: ServicesDep) -> AnswerOut | StreamingResponse:
+def ask(body: AskIn, key: KeyDep, services: ServicesDep) -> AnswerOut | StreamingResponse:
     """Answer from the material with citations, or say it is not in the material (``answered: false``)."""
     if body.conversation_id:
-        services.users.get(body.conversation_id)  # 404 before any work
+        _own_conversation(services, key, body.conversation_id)  # 404 before any work
     if body.stream:
-        return StreamingResponse(_events(services, body), media_type="text/event-stream")
-    return AnswerOut.of(services.tutor.ask(body.question, _options(body)))
+        return StreamingResponse(_events(services, body, key), media_type="text/event-stream")
+    return AnswerOut.of(services.tutor.ask(body.question, _options(body, key)))
 
 
-def _events(services: ServicesDep, body: AskIn) -> Iterator[str]:
-    for event in services.tutor.stream(body.question, _options(body)):
+def _events(services: ServicesDep, body: AskIn, key: ApiKey) -> Iterator[str]:
+    for event in services.tutor.stream(body.question, _options(body, key)):
         if isinstance(event, Answer):
             yield f"event: answer\ndata: {AnswerOut.of(event).model_dump_json()}\n\n"
         else:
@@ -154,15 +170,18 @@ def _events(services: ServicesDep, body: AskIn) -> Iterator[str]:
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationOut)
-def conversation(conversation_id: Annotated[str, Path(max_length=64)], services: ServicesDep) -> ConversationOut:
-    found = services.users.get(conversation_id)
+def conversation(
+    conversation_id: Annotated[str, Path(max_length=64)], key: KeyDep, services: ServicesDep
+) -> ConversationOut:
+    """The turns of one of the key's own conversations."""
+    found = _own_conversation(services, key, conversation_id)
     return ConversationOut(id=found.id, turns=[TurnOut(**asdict(t)) for t in found.turns])
 
 
 @router.post("/feedback", response_model=FeedbackOut, status_code=status.HTTP_201_CREATED)
-def feedback(body: FeedbackIn, services: ServicesDep) -> FeedbackOut:
-    """Record whether an answer helped; kept for evaluation."""
-    conversation = services.users.get(body.conversation_id)
+def feedback(body: FeedbackIn, key: KeyDep, services: ServicesDep) -> FeedbackOut:
+    """Record whether an answer in one of the key's own conversations helped; kept for evaluation."""
+    conversation = _own_conversation(services, key, body.conversation_id)
     turn = body.turn if body.turn is not None else len(conversation.turns) - 1
     feedback_id = services.users.add_feedback(
         target="answer",
@@ -170,7 +189,7 @@ def feedback(body: FeedbackIn, services: ServicesDep) -> FeedbackOut:
         comment=body.comment,
         conversation_id=body.conversation_id,
         turn=turn,
-        owner=None,
+        owner=key.owner,
     )
     return FeedbackOut(id=feedback_id)
 
@@ -214,29 +233,29 @@ class CheckOut(BaseModel):
     doc_id: str
 
 
-def _visible_document(services: ServicesDep, doc_id: str) -> Document:
+def _visible_document(services: ServicesDep, key: ApiKey, doc_id: str) -> Document:
     document = services.store.get_document(doc_id)
-    if not Viewer.anonymous().may_see(document.visibility):
+    if not key.viewer.may_see(document.visibility):
         raise DocumentNotFoundError(doc_id)  # private documents are not acknowledged to other viewers
     return document
 
 
 @router.post("/practice", response_model=PracticeOut)
-def practice(body: PracticeIn, services: ServicesDep) -> PracticeOut:
+def practice(body: PracticeIn, key: KeyDep, services: ServicesDep) -> PracticeOut:
     """Practice questions (cloze and multiple choice) built from a document's key facts, with answers and sources."""
-    document = _visible_document(services, body.doc_id)
+    document = _visible_document(services, key, body.doc_id)
     questions = make_questions(document, count=body.count, kinds=tuple(body.kinds))
     return PracticeOut(doc_id=document.id, questions=[PracticeQuestionOut(**asdict(q)) for q in questions])
 
 
 @router.post("/practice/check", response_model=CheckOut)
-def practice_check(body: CheckIn, services: ServicesDep) -> CheckOut:
+def practice_check(body: CheckIn, key: KeyDep, services: ServicesDep) -> CheckOut:
     """Check a learner's answer against the source passage."""
     try:
         doc_id = parse_question_id(body.question_id)[0]
     except ValueError as exc:
         raise RequestError(str(exc), "question_id") from exc
-    document = _visible_document(services, doc_id)
+    document = _visible_document(services, key, doc_id)
     try:
         result = check_answer(document, body.question_id, body.answer)
     except ValueError as exc:
