@@ -53,6 +53,22 @@ class Settings(BaseSettings):
         default=None, ge=-1, le=1, description="Near-duplicate cosine threshold; default per embedder."
     )
 
+    max_body_bytes: int = Field(
+        default=1_000_000, ge=1024, le=1_000_000_000, description="Largest request body (JSON); 413 above."
+    )
+    max_upload_bytes: int = Field(
+        default=10_000_000, ge=1024, le=10_000_000_000, description="Largest multipart file upload; 413 above."
+    )
+    rate_limit: str = Field(
+        default="120/minute",
+        pattern=r"^(off|\d{1,9}/(second|minute|hour|day))$",
+        description="Requests per API key (or per client address without a valid key) per window, or 'off'.",
+    )
+    redis_url: str | None = Field(
+        default=None, description="Redis for rate limits shared by all workers; unset: in-process (one worker)."
+    )
+    redis_prefix: str = Field(default="gyanpath", max_length=100, description="Prefix of the Redis keys used.")
+
     @property
     def database_path(self) -> Path:
         return self.home / "gyanpath.db"
