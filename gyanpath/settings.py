@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from embeddings import IndexKind
+from gyanpath.ratelimit import Rate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = PROJECT_ROOT / "corpus" / "data"
@@ -61,13 +62,18 @@ class Settings(BaseSettings):
     )
     rate_limit: str = Field(
         default="120/minute",
-        pattern=r"^(off|\d{1,9}/(second|minute|hour|day))$",
         description="Requests per API key (or per client address without a valid key) per window, or 'off'.",
     )
     redis_url: str | None = Field(
         default=None, description="Redis for rate limits shared by all workers; unset: in-process (one worker)."
     )
     redis_prefix: str = Field(default="gyanpath", max_length=100, description="Prefix of the Redis keys used.")
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _valid_rate(cls, value: str) -> str:
+        Rate.parse(value)  # raises ValueError naming rate_limit
+        return value
 
     @property
     def database_path(self) -> Path:
