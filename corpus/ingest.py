@@ -61,15 +61,17 @@ class IngestReport:
 
 
 @dataclass
-class _Batch:
-    competencies: Loaded[Competency]
-    roles: Loaded[Role]
-    courses: Loaded[Course]
-    case_studies: Loaded[CaseStudy]
+class IngestBatch:
+    """Loaded records waiting to be checked against each other and the store, then written together."""
+
+    competencies: Loaded[Competency] = field(default_factory=Loaded)
+    roles: Loaded[Role] = field(default_factory=Loaded)
+    courses: Loaded[Course] = field(default_factory=Loaded)
+    case_studies: Loaded[CaseStudy] = field(default_factory=Loaded)
 
 
-def _load(sources: IngestSources) -> _Batch:
-    batch = _Batch(Loaded(), Loaded(), Loaded(), Loaded())
+def _load(sources: IngestSources) -> IngestBatch:
+    batch = IngestBatch()
     for path in sources.competencies:
         batch.competencies.extend(load_competencies(path))
     for path in sources.roles:
@@ -81,7 +83,7 @@ def _load(sources: IngestSources) -> _Batch:
     return batch
 
 
-def _check_references(batch: _Batch, store: Store) -> dict[int, list[Problem]]:
+def _check_references(batch: IngestBatch, store: Store) -> dict[int, list[Problem]]:
     """Problems that need the whole batch and the store: duplicates, unknown competencies and course ids.
 
     Returns problems keyed by ``id()`` of the offending record so ``--skip-invalid`` can drop exactly those.
@@ -123,7 +125,19 @@ def _check_references(batch: _Batch, store: Store) -> dict[int, list[Problem]]:
 
 def ingest(store: Store, sources: IngestSources, *, skip_invalid: bool = False) -> IngestReport:
     """Validate every record, then write all of them in one transaction (or none, on any problem)."""
-    batch = _load(sources)
+    return ingest_batch(store, _load(sources), skip_invalid=skip_invalid)
+
+
+def ingest_batch(store: Store, batch: IngestBatch, *, skip_invalid: bool = False) -> IngestReport:
+    """Check loaded records against each other and the store, then write them in one transaction (or none).
+
+    The reference checks and the writes run inside one store transaction, so a concurrent writer cannot slip
+    in between (e.g. delete a prerequisite that was just checked)."""
+    with store.transaction():
+        return _check_and_write(store, batch, skip_invalid)
+
+
+def _check_and_write(store: Store, batch: IngestBatch, skip_invalid: bool) -> IngestReport:
     reference_problems = _check_references(batch, store)
     problems = [
         *batch.competencies.problems,

@@ -28,6 +28,9 @@ from corpus.types import (
 )
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
+MAX_LIST_ITEMS = 100
+"""The most items any list field of a record may hold (tags, prerequisites, competencies, modules...)."""
+MAX_PAGES = 5000
 T = TypeVar("T")
 
 
@@ -92,12 +95,27 @@ class RecordReader:
             return None
         return value
 
-    def text_list(self, field: str, *, item_pattern: re.Pattern[str] | None = None) -> tuple[str, ...]:
+    def bounded_list(self, field: str, value: list[Any], max_items: int = MAX_LIST_ITEMS) -> bool:
+        """False (and a problem) when a list field holds more than ``max_items`` items."""
+        if len(value) > max_items:
+            self.fail(field, f"expected at most {max_items} items, got {len(value)}")
+            return False
+        return True
+
+    def text_list(
+        self, field: str, *, item_pattern: re.Pattern[str] | None = None, max_len: int = 300
+    ) -> tuple[str, ...]:
         value = self.data.get(field)
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.fail(field, f"expected a list of strings, got {value!r}")
+            return ()
+        if not self.bounded_list(field, value):
+            return ()
+        too_long = next((v for v in value if len(v) > max_len), None)
+        if too_long is not None:
+            self.fail(field, f"expected items of at most {max_len} characters, got one of {len(too_long)}")
             return ()
         items = tuple(v.strip() for v in value if v.strip())
         if item_pattern is not None:
@@ -117,6 +135,8 @@ class RecordReader:
         if not isinstance(value, list):
             self.fail(field, f"expected a list of {{type, theme, sub_theme, level}} objects, got {value!r}")
             return ()
+        if not self.bounded_list(field, value):
+            return ()
         refs = []
         for position, item in enumerate(value, start=1):
             ref = self._competency_ref(item, f"{field}[{position}]")
@@ -133,13 +153,15 @@ class RecordReader:
         level = item.get("level")
         if kind not in types:
             self.fail(f"{field}.type", f"expected one of {', '.join(types)}, got {kind!r}")
-        if not isinstance(theme, str) or not theme.strip():
+        if not isinstance(theme, str) or not theme.strip() or len(theme) > 300:
             self.fail(f"{field}.theme", f"expected a theme name, got {theme!r}")
-        if not isinstance(sub_theme, str) or not sub_theme.strip():
+        if not isinstance(sub_theme, str) or not sub_theme.strip() or len(sub_theme) > 300:
             self.fail(f"{field}.sub_theme", f"expected a sub-theme name, got {sub_theme!r}")
         if level not in [lv.value for lv in Level]:
             self.fail(f"{field}.level", f"expected Beginner, Intermediate or Advanced, got {level!r}")
         if kind not in types or not isinstance(theme, str) or not isinstance(sub_theme, str) or level is None:
+            return None
+        if len(theme) > 300 or len(sub_theme) > 300:
             return None
         if level not in [lv.value for lv in Level]:
             return None
@@ -201,12 +223,17 @@ def _modules(r: RecordReader) -> tuple[Module, ...]:
     if not isinstance(value, list):
         r.fail("modules", f"expected a list of {{title, summary}} objects, got {value!r}")
         return ()
+    if not r.bounded_list("modules", value):
+        return ()
     modules = []
     for position, item in enumerate(value, start=1):
         title = item.get("title") if isinstance(item, Mapping) else None
         summary = item.get("summary", "") if isinstance(item, Mapping) else None
-        if not isinstance(title, str) or not title.strip() or not isinstance(summary, str):
+        if not isinstance(title, str) or not title.strip() or not isinstance(summary, str) or len(title) > 300:
             r.fail(f"modules[{position}]", f"expected an object with a title and a summary, got {item!r}")
+            continue
+        if len(summary) > 5000:
+            r.fail(f"modules[{position}].summary", f"expected at most 5000 characters, got {len(summary)}")
             continue
         modules.append(Module(title.strip(), summary.strip()))
     return tuple(modules)
@@ -256,6 +283,8 @@ def case_study_from_dict(data: Any, source: str, location: str | None = None) ->
 def _pages(r: RecordReader) -> tuple[PageSpan, ...]:
     value = r.data.get("pages")
     if value is None:
+        return ()
+    if isinstance(value, list) and not r.bounded_list("pages", value, MAX_PAGES):
         return ()
     try:
         return tuple(PageSpan(int(p["page"]), int(p["start"]), int(p["end"])) for p in value)

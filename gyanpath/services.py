@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from corpus.indexer import IndexBuilder, Progress, snapshot_root
 from corpus.search import HybridRetriever
@@ -18,6 +20,11 @@ from tutor.generators import Generator, create_generator
 from tutor.tutor import Tutor
 
 log = logging.getLogger("gyanpath")
+T = TypeVar("T")
+
+
+class IndexUpdateError(Exception):
+    """A store change was committed but the index could not be updated; a background rebuild was started."""
 
 
 @dataclass
@@ -38,7 +45,7 @@ class Services:
     users: SQLiteUserStore
     tutor: Tutor
     health: IndexHealth = field(default_factory=IndexHealth)
-    _rebuild_lock: threading.Lock = field(default_factory=threading.Lock)
+    _rebuild_lock: threading.RLock = field(default_factory=threading.RLock)
     _recommender: Recommender | None = field(default=None, repr=False)
     _recommender_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -108,8 +115,28 @@ class Services:
                 manifest = self.builder.build(full=full, progress=progress)
             finally:
                 self.health.rebuilding = False
-        self.load_index()
+            self.load_index()
         return manifest
+
+    def publish_change(self, change: Callable[[], T]) -> tuple[T, Manifest]:
+        """Apply ``change`` (one store transaction), build the index incrementally, publish it and swap it in.
+
+        Serialised with every other index update of this process (and, through the builder's file lock, of other
+        processes). Searches meanwhile keep the read model they started with: the old snapshot with the old
+        store view until the swap, never a half-built index. The change is committed before the build; if the
+        build fails, the content stays stored, search falls back to lexical and a background rebuild is started.
+        """
+        with self._rebuild_lock:
+            result = change()
+            try:
+                manifest = self.builder.build()
+            except Exception as exc:
+                log.exception("index update after a content change failed")
+                self.load_index()
+                self.rebuild_in_background()
+                raise IndexUpdateError(f"the change is stored, but the index update failed ({exc}); retrying") from exc
+            self.load_index()
+        return result, manifest
 
     def rebuild_in_background(self) -> threading.Thread:
         def run() -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from embeddings import IndexKind
+from gyanpath.ratelimit import Rate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = PROJECT_ROOT / "corpus" / "data"
@@ -52,6 +53,27 @@ class Settings(BaseSettings):
     duplicate_threshold: float | None = Field(
         default=None, ge=-1, le=1, description="Near-duplicate cosine threshold; default per embedder."
     )
+
+    max_body_bytes: int = Field(
+        default=1_000_000, ge=1024, le=1_000_000_000, description="Largest request body (JSON); 413 above."
+    )
+    max_upload_bytes: int = Field(
+        default=10_000_000, ge=1024, le=10_000_000_000, description="Largest multipart file upload; 413 above."
+    )
+    rate_limit: str = Field(
+        default="120/minute",
+        description="Requests per API key (or per client address without a valid key) per window, or 'off'.",
+    )
+    redis_url: str | None = Field(
+        default=None, description="Redis for rate limits shared by all workers; unset: in-process (one worker)."
+    )
+    redis_prefix: str = Field(default="gyanpath", max_length=100, description="Prefix of the Redis keys used.")
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _valid_rate(cls, value: str) -> str:
+        Rate.parse(value)  # raises ValueError naming rate_limit
+        return value
 
     @property
     def database_path(self) -> Path:

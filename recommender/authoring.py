@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from corpus.search import Retriever
-from corpus.types import Filters, Module, Viewer
+from corpus.types import Course, Document, Filters, Module, Viewer
 from recommender.catalog import Catalog
 from recommender.duplicates import DuplicateFinder
 from recommender.errors import InvalidRequestError
@@ -41,6 +43,25 @@ class Duplicate:
     course_id: str
     title: str
     similarity: float
+
+
+@dataclass(frozen=True)
+class SimilarDocument:
+    """An existing document an upload nearly duplicates (same kind: courses with courses, case studies with case
+    studies)."""
+
+    doc_id: str
+    kind: str
+    title: str
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Review:
+    """What authoring help says about a document about to be stored: near-duplicates and competency tags."""
+
+    duplicates: tuple[SimilarDocument, ...]
+    tags: tuple[SuggestedTag, ...]
 
 
 class Authoring:
@@ -96,3 +117,29 @@ class Authoring:
     def tags(self, draft: Draft, *, k: int = 5, min_confidence: float = 0.0) -> list[SuggestedTag]:
         vector, _ = self._vector(draft)
         return self.tagger.suggest(vector, k=k, min_confidence=min_confidence)
+
+    def review(self, document: Document, *, k: int = 5, tags: int = 5) -> Review:
+        """Near-duplicates of a document about to be stored (a new one, or a new version of one: it is never its
+        own duplicate, nor are its translations) and the competency tags suggested for it."""
+        vector = self.semantic.document_vector(document)
+        if isinstance(document, Course):
+            exclude = {document.id, *self.catalog.translations(document.id)}
+            if document.translation_of:
+                exclude |= set(self.catalog.translations(document.translation_of))
+            similar = self.duplicates.similar(vector, exclude=frozenset(exclude), k=k)
+            titles = {course_id: self.catalog.courses[course_id].title for course_id, _ in similar}
+        else:
+            rows, vectors = self.semantic.case_studies()
+            scores = vectors @ vector[0] if rows else np.zeros(0, dtype=np.float32)
+            order = np.argsort(-scores, kind="stable")
+            similar = [
+                (rows[i].id, float(scores[i]))
+                for i in order
+                if scores[i] >= self.duplicates.threshold and rows[i].id != document.id
+            ][:k]
+            titles = {row.id: row.title for row in rows}
+        duplicates = tuple(
+            SimilarDocument(doc_id, document.kind, titles[doc_id], round(similarity, 4))
+            for doc_id, similarity in similar
+        )
+        return Review(duplicates, tuple(self.tagger.suggest(vector, k=tags)))

@@ -16,8 +16,8 @@ import numpy as np
 import numpy.typing as npt
 
 from corpus.chunking import chunk_document
-from corpus.store import Store
-from corpus.types import Competency, Course, Level, Module, Role
+from corpus.store import DocumentRow, Store
+from corpus.types import Competency, Course, Document, Level, Module, Role
 from embeddings import Embedder, Vectors, normalize_rows
 from recommender.catalog import Catalog
 
@@ -50,9 +50,14 @@ def draft_course(title: str, description: str, modules: Sequence[Module] = (), l
 
 def embed_courses(embedder: Embedder, courses: Sequence[Course]) -> Vectors:
     """One unit vector per course: the mean of its passage vectors, embedded now."""
-    if not courses:
+    return embed_documents_mean(embedder, courses)
+
+
+def embed_documents_mean(embedder: Embedder, documents: Sequence[Document]) -> Vectors:
+    """One unit vector per document (course or case study): the mean of its passage vectors, embedded now."""
+    if not documents:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
-    chunks = [chunk_document(c) for c in courses]
+    chunks = [chunk_document(d) for d in documents]
     flat = embedder.embed_documents([ch.embed_text for group in chunks for ch in group])
     rows, start = [], 0
     for group in chunks:
@@ -109,21 +114,38 @@ class Semantic:
         return self.embedder.embed_documents(texts)
 
     def _course_vectors(self) -> Matrix:
-        matrix = np.zeros((len(self.course_ids), self.embedder.dimension), dtype=np.float32)
-        found = np.zeros(len(self.course_ids), dtype=bool)
-        if self.store is not None:
+        return self._document_vectors(self.course_ids, self.catalog.courses.__getitem__)
+
+    def case_studies(self) -> tuple[list[DocumentRow], Matrix]:
+        """(rows, vectors) of the stored case studies, for near-duplicate warnings on uploads. Read from the store
+        each time (uploads are rare; the catalogue holds courses only)."""
+        if self.store is None:
+            return [], np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        rows = [row for row in self.store.document_rows() if row.kind == "case_study"]
+        return rows, self._document_vectors([row.id for row in rows], self.store.get_document)
+
+    def _document_vectors(self, doc_ids: Sequence[str], lookup: Callable[[str], Document]) -> Matrix:
+        """The mean of each document's stored passage vectors; documents without stored vectors are embedded."""
+        row_of = {doc_id: row for row, doc_id in enumerate(doc_ids)}
+        matrix = np.zeros((len(doc_ids), self.embedder.dimension), dtype=np.float32)
+        found = np.zeros(len(doc_ids), dtype=bool)
+        if self.store is not None and doc_ids:
             ids, vectors = self.store.embeddings(self.embedder.model_id, self.embedder.dimension)
             if len(ids):
                 owner = {s.id: s.chunk.doc_id for s in self.store.chunks(ids.tolist())}
                 for chunk_id, vector in zip(ids.tolist(), vectors, strict=True):
-                    row = self.course_row.get(owner.get(chunk_id, ""))
+                    row = row_of.get(owner.get(chunk_id, ""))
                     if row is not None:
                         matrix[row] += vector
                         found[row] = True
-        missing = [self.catalog.courses[self.course_ids[row]] for row in np.flatnonzero(~found)]
+        missing = [lookup(doc_ids[row]) for row in np.flatnonzero(~found).tolist()]
         if missing:
-            matrix[~found] = embed_courses(self.embedder, missing)
+            matrix[~found] = embed_documents_mean(self.embedder, missing)
         return normalize_rows(matrix)
+
+    def document_vector(self, document: Document) -> Matrix:
+        """A document not stored yet (an upload), embedded exactly as it will be once stored."""
+        return embed_documents_mean(self.embedder, [document])
 
     def course_vector(self, course_id: str) -> Matrix:
         row: Matrix = self.courses[self.course_row[course_id]][None, :]

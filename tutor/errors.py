@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from corpus.types import Hit
+
 
 class TutorError(Exception):
     """Base class for tutor errors."""
@@ -17,7 +19,12 @@ class ConversationNotFoundError(TutorError, KeyError):
 
 
 class GeneratorError(TutorError):
-    """A generator backend failed (HTTP error, bad response, model missing)."""
+    """A generator backend failed (HTTP error, bad response, model missing).
+
+    ``hits`` are the passages retrieved for the question before the backend failed, so a caller can still offer
+    the search results."""
+
+    hits: tuple[Hit, ...] = ()
 
 
 class GeneratorTimeoutError(GeneratorError):

@@ -12,6 +12,7 @@ from corpus.types import Filters, Hit, Viewer
 from tutor.calibration import threshold_for
 from tutor.citations import attach_citations
 from tutor.conversations import ConversationStore
+from tutor.errors import GeneratorError
 from tutor.evidence import EvidenceSelector, support_score
 from tutor.followup import retrieval_query
 from tutor.generators.base import Generator
@@ -90,7 +91,11 @@ class Tutor:
         if support < self.threshold:
             answer = replace(base, reason="no passage in the material supports an answer")
         else:
-            answer = yield from self._generate(base, question, evidence[:PROMPT_PASSAGES], history, options)
+            try:
+                answer = yield from self._generate(base, question, evidence[:PROMPT_PASSAGES], history, options)
+            except GeneratorError as exc:
+                exc.hits = tuple(hits)  # the search results are still worth offering
+                raise
         self.conversations.append(
             conversation_id,
             Turn(question, resolved, answer.text, answer.answered, tuple(c.doc_id for c in answer.citations),

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from corpus.loaders.base import Loaded
-from corpus.loaders.case_studies import load_case_studies
+from corpus.loaders.base import Loaded, convert
+from corpus.loaders.case_studies import case_study_from_markdown, case_study_from_pdf, load_case_studies
 from corpus.loaders.courses import load_courses
 from corpus.loaders.taxonomy import load_competencies, load_roles
 
-__all__ = ["Loaded", "load_case_studies", "load_competencies", "load_courses", "load_roles"]
+__all__ = [
+    "Loaded",
+    "case_study_from_markdown",
+    "case_study_from_pdf",
+    "convert",
+    "load_case_studies",
+    "load_competencies",
+    "load_courses",
+    "load_roles",
+]

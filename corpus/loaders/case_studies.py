@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -24,12 +25,22 @@ def load_case_studies(path: Path, *, meta: Path | None = None) -> Loaded[CaseStu
         if suffix == ".jsonl":
             loaded.extend(convert(iter_jsonl(file), str(file), case_study_from_dict))
         elif suffix in (".md", ".markdown"):
-            loaded.extend(convert(_iter_markdown(file), str(file), case_study_from_dict))
+            loaded.extend(convert(_iter_markdown(read_text(file), str(file)), str(file), case_study_from_dict))
         elif suffix == ".pdf":
-            loaded.extend(convert(_iter_pdf(file, meta), str(file), case_study_from_dict))
+            loaded.extend(convert(_iter_pdf_file(file, meta), str(file), case_study_from_dict))
         else:
             loaded.extend(unsupported(file, "a folder, .jsonl, .md or .pdf"))
     return loaded
+
+
+def case_study_from_markdown(text: str, source: str) -> Loaded[CaseStudy]:
+    """One case study from a Markdown text with YAML front matter (an uploaded file), validated like a file's."""
+    return convert(_iter_markdown(text, source), source, case_study_from_dict)
+
+
+def case_study_from_pdf(data: bytes, metadata: Any, source: str) -> Loaded[CaseStudy]:
+    """One case study from a PDF's bytes and its metadata record (an uploaded file), validated like a file's."""
+    return convert(_iter_pdf(io.BytesIO(data), metadata, source), source, case_study_from_dict)
 
 
 def split_front_matter(text: str) -> tuple[str, str] | None:
@@ -43,10 +54,10 @@ def split_front_matter(text: str) -> tuple[str, str] | None:
     return None
 
 
-def _iter_markdown(path: Path) -> Iterator[tuple[str | None, Any]]:
-    parts = split_front_matter(read_text(path))
+def _iter_markdown(text: str, source: str) -> Iterator[tuple[str | None, Any]]:
+    parts = split_front_matter(text)
     if parts is None:
-        yield None, Problem(str(path), "1", None, "expected YAML front matter between '---' lines at the top")
+        yield None, Problem(source, "1", None, "expected YAML front matter between '---' lines at the top")
         return
     front, body = parts
     try:
@@ -54,17 +65,14 @@ def _iter_markdown(path: Path) -> Iterator[tuple[str | None, Any]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = str(mark.line + 2) if mark is not None else None
-        yield None, Problem(str(path), line, None, f"front matter is not valid YAML: {exc}")
+        yield None, Problem(source, line, None, f"front matter is not valid YAML: {exc}")
         return
     if isinstance(record, dict):
         record = {**record, "body": body.strip()}
     yield None, record
 
 
-def _iter_pdf(path: Path, meta: Path | None) -> Iterator[tuple[str | None, Any]]:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
+def _iter_pdf_file(path: Path, meta: Path | None) -> Iterator[tuple[str | None, Any]]:
     meta_path = meta or path.with_suffix(".yaml")
     if not meta_path.exists():
         yield (
@@ -77,10 +85,17 @@ def _iter_pdf(path: Path, meta: Path | None) -> Iterator[tuple[str | None, Any]]
     except yaml.YAMLError as exc:
         yield None, Problem(str(meta_path), None, None, f"metadata is not valid YAML: {exc}")
         return
+    yield from _iter_pdf(path, record, str(path))
+
+
+def _iter_pdf(pdf: Path | BinaryIO, record: Any, source: str) -> Iterator[tuple[str | None, Any]]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
     try:
-        pages = [page.extract_text() or "" for page in PdfReader(str(path)).pages]
+        pages = [page.extract_text() or "" for page in PdfReader(pdf if not isinstance(pdf, Path) else str(pdf)).pages]
     except (PdfReadError, OSError, ValueError) as exc:
-        yield None, Problem(str(path), None, None, f"cannot read PDF: {exc}")
+        yield None, Problem(source, None, None, f"cannot read PDF: {exc}")
         return
     body, spans = "", []
     for number, text in enumerate(pages, start=1):

@@ -12,7 +12,9 @@ from fastapi.staticfiles import StaticFiles
 import gyanpath
 from gyanpath.api.auth import audit_routes
 from gyanpath.api.errors import install_error_handlers
-from gyanpath.api.routers import admin, authoring, health, paths, search, taxonomy, tutor
+from gyanpath.api.limits import BodySizeLimitMiddleware
+from gyanpath.api.routers import admin, authoring, content, health, paths, search, taxonomy, tutor
+from gyanpath.ratelimit import create_limiter
 from gyanpath.services import Services
 from gyanpath.settings import Settings
 
@@ -21,11 +23,12 @@ WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
 
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
     """Build the app. Tests pass ready ``services`` (e.g. with the hashing embedder) to skip model loading."""
+    config = settings or (services.settings if services is not None else Settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = services is None
-        app.state.services = services or Services.create(settings or Settings())
+        app.state.services = services or Services.create(config)
         if not app.state.services.load_index():
             app.state.services.rebuild_in_background()
         try:
@@ -40,6 +43,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         lifespan=lifespan,
         description="Offline AI tutor and course recommender for civil-service capacity building.",
     )
+    app.state.limiter = create_limiter(config.rate_limit, config.redis_url, prefix=config.redis_prefix)
+    app.add_middleware(
+        BodySizeLimitMiddleware, max_body_bytes=config.max_body_bytes, max_upload_bytes=config.max_upload_bytes
+    )
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(search.router)
@@ -47,6 +54,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(paths.router)
     app.include_router(taxonomy.router)
     app.include_router(authoring.router)
+    app.include_router(content.router)
     app.include_router(admin.router)
     audit_routes(app)  # refuses to build an app with an endpoint that declares no access policy
     app.mount("/", StaticFiles(directory=WEB_ROOT, html=True), name="web")

@@ -16,7 +16,8 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from gyanpath.accounts import ApiKey, Role
 from gyanpath.api.deps import get_services
-from gyanpath.api.errors import AuthenticationError, PermissionDeniedError
+from gyanpath.api.errors import AuthenticationError, PermissionDeniedError, RateLimitedError
+from gyanpath.ratelimit import RateLimiter
 
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer <token>`.")
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key, as a header.")
@@ -29,11 +30,28 @@ def current_key(
 ) -> ApiKey:
     token = credentials.credentials if credentials else header_key
     if not token:
+        _count(request, _client(request))
         raise AuthenticationError("an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key'")
     key = get_services(request).users.authenticate(token)
     if key is None:
+        _count(request, _client(request))  # guessing keys is limited by address, whatever the guesses
         raise AuthenticationError("the API key is unknown or revoked")
+    _count(request, f"key:{key.id}")
     return key
+
+
+def _client(request: Request) -> str:
+    return f"ip:{request.client.host if request.client else 'unknown'}"
+
+
+def _count(request: Request, identity: str) -> None:
+    """One request against the caller's rate limit (``app.state.limiter``; None when limits are off)."""
+    limiter: RateLimiter | None = getattr(request.app.state, "limiter", None)
+    if limiter is None:
+        return
+    decision = limiter.hit(identity)
+    if not decision.allowed:
+        raise RateLimitedError(decision.retry_after, decision.limit)
 
 
 class RoleCheck:

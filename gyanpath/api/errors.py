@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,6 +14,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from corpus.errors import DocumentNotFoundError, IndexNotReadyError, ValidationError
 from embeddings import EmbeddingError
 from gyanpath.accounts import KeyNotFoundError
+from gyanpath.api.schemas import HitOut
+from gyanpath.content import ContentConflictError, ContentPermissionError
+from gyanpath.services import IndexUpdateError
 from recommender.errors import ImpossibleBudgetError, InvalidRequestError, UnknownIdError, UnknownRoleError
 from tutor.errors import ConversationNotFoundError, GeneratorError, GeneratorTimeoutError
 
@@ -38,10 +43,31 @@ class PermissionDeniedError(Exception):
         self.field = field
 
 
+class RateLimitedError(Exception):
+    """Too many requests from one key (or client address): 429 with Retry-After."""
+
+    def __init__(self, retry_after: int, limit: int) -> None:
+        super().__init__(f"rate limit of {limit} requests exceeded; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+def error_body(code: str, detail: str, field: str | None = None) -> dict[str, Any]:
+    """The one error shape every endpoint answers with (extra keys may follow these three)."""
+    return {"error": code, "detail": detail, "field": field}
+
+
 def _error(
     status: int, code: str, detail: str, field: str | None = None, headers: dict[str, str] | None = None
 ) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": code, "detail": detail, "field": field}, headers=headers)
+    return JSONResponse(status_code=status, content=error_body(code, detail, field), headers=headers)
+
+
+def generator_failure(exc: GeneratorError) -> tuple[int, dict[str, Any]]:
+    """504 (timeout) or 502, still offering the passages retrieved for the question as ``results``."""
+    timeout = isinstance(exc, GeneratorTimeoutError)
+    body = error_body("generator_timeout" if timeout else "generator_error", str(exc))
+    body["results"] = [HitOut(**asdict(hit)).model_dump() for hit in exc.hits]
+    return (504 if timeout else 502), body
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -94,14 +120,27 @@ def install_error_handlers(app: FastAPI) -> None:
     async def no_conversation(_: Request, exc: ConversationNotFoundError) -> JSONResponse:
         return _error(404, "not_found", str(exc), "conversation_id")
 
-    @app.exception_handler(GeneratorTimeoutError)
-    async def generator_timeout(_: Request, exc: GeneratorTimeoutError) -> JSONResponse:
-        return _error(504, "generator_timeout", str(exc))
-
     @app.exception_handler(GeneratorError)
     async def generator_failed(_: Request, exc: GeneratorError) -> JSONResponse:
         log.error("generator error: %s", exc)
-        return _error(502, "generator_error", str(exc))
+        status, body = generator_failure(exc)
+        return JSONResponse(status_code=status, content=body)
+
+    @app.exception_handler(RateLimitedError)
+    async def rate_limited(_: Request, exc: RateLimitedError) -> JSONResponse:
+        return _error(429, "rate_limited", str(exc), headers={"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(ContentPermissionError)
+    async def content_forbidden(_: Request, exc: ContentPermissionError) -> JSONResponse:
+        return _error(403, "forbidden", str(exc), exc.field)
+
+    @app.exception_handler(ContentConflictError)
+    async def content_conflict(_: Request, exc: ContentConflictError) -> JSONResponse:
+        return _error(409, "conflict", str(exc), exc.field)
+
+    @app.exception_handler(IndexUpdateError)
+    async def index_update_failed(_: Request, exc: IndexUpdateError) -> JSONResponse:
+        return _error(503, "index_update_failed", str(exc))
 
     @app.exception_handler(IndexNotReadyError)
     async def not_ready(_: Request, exc: IndexNotReadyError) -> JSONResponse:

@@ -33,6 +33,10 @@ EXPECTED: dict[tuple[str, str], Role | None] = {
     ("POST", "/authoring/related"): A,
     ("POST", "/authoring/tags"): A,
     ("GET", "/authoring/coverage"): A,
+    ("POST", "/content/courses"): A,
+    ("POST", "/content/case-studies"): A,
+    ("DELETE", "/content/courses/{doc_id}"): A,
+    ("DELETE", "/content/case-studies/{doc_id}"): A,
     ("POST", "/admin/keys"): M,
     ("GET", "/admin/keys"): M,
     ("DELETE", "/admin/keys/{key_id}"): M,
@@ -57,7 +61,11 @@ def test_role_endpoint_matrix(client_as: ClientFactory, method: str, path: str, 
     assert (method, path) in EXPECTED, f"{method} {path} has no expected policy in this test"
     needed = EXPECTED[(method, path)]
     response = client_as(caller).request(
-        method, path.replace("{conversation_id}", "x").replace("{key_id}", "x").replace("{role_id}", "role-pio")
+        method,
+        path.replace("{conversation_id}", "x")
+        .replace("{doc_id}", "x")
+        .replace("{key_id}", "x")
+        .replace("{role_id}", "role-pio"),
     )
     if needed is None:
         assert response.status_code == 200

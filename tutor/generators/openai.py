@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -45,7 +46,10 @@ class OpenAIGenerator:
         }
 
     def generate(self, prompt: Prompt, *, max_tokens: int = 512) -> Iterator[str]:
+        """Stream the answer. ``timeout`` bounds every wait on the socket and the whole answer as well, so a
+        server that trickles tokens cannot hold a request for ever."""
         url = f"{self.base_url}/chat/completions"
+        deadline = time.monotonic() + self.timeout
         try:
             with (
                 httpx.Client(timeout=httpx.Timeout(self.timeout), headers=self._headers) as client,
@@ -55,7 +59,10 @@ class OpenAIGenerator:
                     response.read()
                     raise GeneratorError(f"{url} answered HTTP {response.status_code}: {response.text[:200]}")
                 if self.stream:
-                    yield from self._stream_deltas(response)
+                    for delta in self._stream_deltas(response):
+                        if time.monotonic() > deadline:
+                            raise GeneratorTimeoutError(f"{url} did not finish its answer within {self.timeout:g} s")
+                        yield delta
                 else:
                     response.read()
                     yield self._message(response.json())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from typing import Annotated, Literal
@@ -16,14 +17,15 @@ from corpus.types import DEPARTMENTS, Document, Filters
 from gyanpath.accounts import ApiKey, Role
 from gyanpath.api.auth import KeyDep, requires
 from gyanpath.api.deps import ServicesDep
-from gyanpath.api.errors import RequestError
-from tutor.errors import ConversationNotFoundError
+from gyanpath.api.errors import RequestError, generator_failure
+from tutor.errors import ConversationNotFoundError, GeneratorError
 from tutor.practice import check_answer, make_questions, parse_question_id
 from tutor.tutor import AskOptions
 from tutor.types import Answer, Conversation
 
 router = APIRouter(prefix="/tutor", tags=["tutor"], dependencies=[Depends(requires(Role.LEARNER))])
 
+log = logging.getLogger("gyanpath.api")
 Language = Literal["en", "hi"]
 Department = Literal[DEPARTMENTS]  # type: ignore[valid-type]
 
@@ -162,11 +164,18 @@ def ask(body: AskIn, key: KeyDep, services: ServicesDep) -> AnswerOut | Streamin
 
 
 def _events(services: ServicesDep, body: AskIn, key: ApiKey) -> Iterator[str]:
-    for event in services.tutor.stream(body.question, _options(body, key)):
-        if isinstance(event, Answer):
-            yield f"event: answer\ndata: {AnswerOut.of(event).model_dump_json()}\n\n"
-        else:
-            yield f"event: token\ndata: {json.dumps({'text': event.text}, ensure_ascii=False)}\n\n"
+    """Token events, then the answer; a generator failure after the stream began ends it with an ``error`` event
+    carrying the error body (with the search results) and its HTTP status."""
+    try:
+        for event in services.tutor.stream(body.question, _options(body, key)):
+            if isinstance(event, Answer):
+                yield f"event: answer\ndata: {AnswerOut.of(event).model_dump_json()}\n\n"
+            else:
+                yield f"event: token\ndata: {json.dumps({'text': event.text}, ensure_ascii=False)}\n\n"
+    except GeneratorError as exc:
+        log.error("generator error while streaming: %s", exc)
+        code, error = generator_failure(exc)
+        yield f"event: error\ndata: {json.dumps({**error, 'status': code}, ensure_ascii=False)}\n\n"
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationOut)

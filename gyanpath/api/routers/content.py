@@ -1,0 +1,173 @@
+"""Content upload for authors: add, replace and delete courses and case studies of the key's department.
+
+Synchronous publishing: the answer comes once the new snapshot is live (small uploads take seconds), so the
+document is searchable when the caller hears back; ``snapshot_version`` names the snapshot that holds it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request, Response, status
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from corpus.errors import Problem, ValidationError
+from gyanpath.accounts import Role
+from gyanpath.api.auth import KeyDep, requires
+from gyanpath.api.deps import ServicesDep
+from gyanpath.api.errors import RequestError
+from gyanpath.content import (
+    ContentManager,
+    Kind,
+    Parsed,
+    Uploaded,
+    case_study_from_file,
+    case_study_from_json,
+    course_from_json,
+)
+
+router = APIRouter(prefix="/content", tags=["content"], dependencies=[Depends(requires(Role.AUTHOR))])
+
+DocId = Annotated[str, Path(min_length=1, max_length=120)]
+MAX_FORM_FIELD_BYTES = 64 * 1024
+
+
+class DuplicateOut(BaseModel):
+    doc_id: str
+    kind: str
+    title: str
+    similarity: float
+
+
+class TagOut(BaseModel):
+    competency_id: str
+    name: str
+    similarity: float
+    confidence: float
+
+
+class UploadOut(BaseModel):
+    id: str
+    kind: str
+    department: str | None
+    outcome: str = Field(description="added, updated (a new version of the department's own) or unchanged.")
+    snapshot_version: str = Field(description="The published index snapshot that serves the document.")
+    duplicates: list[DuplicateOut] = Field(description="Existing documents of the same kind it nearly duplicates.")
+    suggested_tags: list[TagOut] = Field(description="Competency tags suggested by the authoring help.")
+    sanitized: list[str] = Field(description="Hidden content (markup, zero-width characters) removed, by field.")
+
+    @classmethod
+    def of(cls, uploaded: Uploaded) -> UploadOut:
+        return cls(
+            id=uploaded.document.id,
+            kind=uploaded.document.kind,
+            department=uploaded.document.department,
+            outcome=uploaded.outcome,
+            snapshot_version=uploaded.snapshot_version,
+            duplicates=[DuplicateOut(**vars(d)) for d in uploaded.review.duplicates],
+            suggested_tags=[TagOut(**vars(t)) for t in uploaded.review.tags],
+            sanitized=list(uploaded.sanitized),
+        )
+
+
+class DeletedOut(BaseModel):
+    id: str
+    kind: str
+    snapshot_version: str
+
+
+def _body_schema(kind: str, multipart: bool) -> dict[str, Any]:
+    content: dict[str, Any] = {
+        "application/json": {"schema": {"type": "object", "description": f"One {kind} record (docs/data-formats.md)."}}
+    }
+    if multipart:
+        content["multipart/form-data"] = {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary", "description": "A .md (front matter) or .pdf."},
+                    "metadata": {"type": "string", "description": "For a PDF: its fields as a JSON or YAML object."},
+                },
+            }
+        }
+    return {"requestBody": {"required": True, "content": content}}
+
+
+async def _json(request: Request) -> Any:
+    if not request.headers.get("content-type", "").lower().startswith("application/json"):
+        raise RequestError("expected an application/json body", "content-type")
+    try:
+        return json.loads(await request.body())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise RequestError(f"the body is not valid JSON: {exc}", None) from exc
+
+
+async def _parse_case_study(request: Request) -> Parsed:
+    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        return case_study_from_json(await _json(request))
+    form = await request.form(max_files=1, max_fields=2, max_part_size=MAX_FORM_FIELD_BYTES)
+    unknown = [name for name in form if name not in ("file", "metadata")]
+    if unknown:
+        raise RequestError("unexpected form field (known: file, metadata)", unknown[0])
+    upload, metadata = form.get("file"), form.get("metadata")
+    if not isinstance(upload, UploadFile):
+        raise RequestError("expected a file in the 'file' form field", "file")
+    if metadata is not None and not isinstance(metadata, str):
+        raise RequestError("expected text (a JSON or YAML object) in the 'metadata' form field", "metadata")
+    data = await upload.read()
+    if not data:
+        raise ValidationError([Problem(upload.filename or "file", None, "file", "the file is empty")])
+    name, content_type = upload.filename or "upload", upload.content_type or ""
+    return await run_in_threadpool(case_study_from_file, name, content_type, data, metadata)
+
+
+async def _publish(services: ServicesDep, parsed: Parsed, key: KeyDep, response: Response) -> UploadOut:
+    uploaded = await run_in_threadpool(ContentManager(services).upload, parsed, key)
+    if uploaded.outcome != "added":
+        response.status_code = status.HTTP_200_OK
+    return UploadOut.of(uploaded)
+
+
+@router.post(
+    "/courses",
+    response_model=UploadOut,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=_body_schema("course", False),
+)
+async def upload_course(request: Request, key: KeyDep, services: ServicesDep, response: Response) -> UploadOut:
+    """Add a course (JSON, the fields of a line of courses.jsonl) to the key's department, or replace one of its
+    own (200). It is validated like ``gyanpath ingest``, stored and searchable when this answers."""
+    return await _publish(services, course_from_json(await _json(request)), key, response)
+
+
+@router.post(
+    "/case-studies",
+    response_model=UploadOut,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=_body_schema("case study", True),
+)
+async def upload_case_study(request: Request, key: KeyDep, services: ServicesDep, response: Response) -> UploadOut:
+    """Add a case study of the key's department: JSON, a Markdown file with YAML front matter, or a PDF with its
+    metadata (multipart ``file`` and ``metadata``). Private ones may be private to the key's department only."""
+    return await _publish(services, await _parse_case_study(request), key, response)
+
+
+def _delete(services: ServicesDep, kind: Kind, doc_id: str, key: KeyDep) -> DeletedOut:
+    version = ContentManager(services).delete(kind, doc_id, key)
+    return DeletedOut(id=doc_id, kind=kind, snapshot_version=version)
+
+
+@router.delete("/courses/{doc_id}", response_model=DeletedOut)
+def delete_course(doc_id: DocId, key: KeyDep, services: ServicesDep) -> DeletedOut:
+    """Delete a course of the key's department (403 for another's; 409 while other courses build on it)."""
+    return _delete(services, "course", doc_id, key)
+
+
+@router.delete("/case-studies/{doc_id}", response_model=DeletedOut)
+def delete_case_study(doc_id: DocId, key: KeyDep, services: ServicesDep) -> DeletedOut:
+    """Delete a case study of the key's department (403 for another's; 404 for one private to another)."""
+    return _delete(services, "case_study", doc_id, key)
