@@ -7,12 +7,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 import gyanpath
 from gyanpath.api.auth import audit_routes
 from gyanpath.api.errors import install_error_handlers
-from gyanpath.api.routers import admin, authoring, health, paths, search, taxonomy, tutor
+from gyanpath.api.routers import admin, authoring, documents, health, identity, paths, search, taxonomy, tutor
 from gyanpath.services import Services
 from gyanpath.settings import Settings
 
@@ -41,8 +42,12 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         description="Offline AI tutor and course recommender for civil-service capacity building.",
     )
     install_error_handlers(app)
+    # Small pages for slow connections: JSON and the UI's files travel compressed (server-sent events never are).
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.include_router(health.router)
+    app.include_router(identity.router)
     app.include_router(search.router)
+    app.include_router(documents.router)
     app.include_router(tutor.router)
     app.include_router(paths.router)
     app.include_router(taxonomy.router)

@@ -20,7 +20,9 @@ PUBLIC = None
 # The policy, written out: the least role each endpoint needs. A new endpoint must be added here, or the matrix fails.
 EXPECTED: dict[tuple[str, str], Role | None] = {
     ("GET", "/health"): PUBLIC,
+    ("GET", "/me"): L,
     ("GET", "/search"): L,
+    ("GET", "/documents/{doc_id}"): L,
     ("POST", "/tutor/ask"): L,
     ("GET", "/tutor/conversations/{conversation_id}"): L,
     ("POST", "/tutor/feedback"): L,
@@ -57,7 +59,11 @@ def test_role_endpoint_matrix(client_as: ClientFactory, method: str, path: str, 
     assert (method, path) in EXPECTED, f"{method} {path} has no expected policy in this test"
     needed = EXPECTED[(method, path)]
     response = client_as(caller).request(
-        method, path.replace("{conversation_id}", "x").replace("{key_id}", "x").replace("{role_id}", "role-pio")
+        method,
+        path.replace("{conversation_id}", "x")
+        .replace("{key_id}", "x")
+        .replace("{role_id}", "role-pio")
+        .replace("{doc_id}", "x"),
     )
     if needed is None:
         assert response.status_code == 200
