@@ -80,10 +80,11 @@ function relatedList(items) {
 function coverage(result) {
   if (!result.gaps.length) return h("p", {}, `No coverage gap for ${result.scope}.`);
   return [
-    h("p", {}, `${result.total} gaps for ${result.scope}${result.total > result.gaps.length ? ` (first ${result.gaps.length})` : ""}.`),
+    h("p", {}, `${result.total} ${result.total === 1 ? "gap" : "gaps"} for ${result.scope}`,
+      result.total > result.gaps.length ? ` (the first ${result.gaps.length} shown)` : "", "."),
     h("ul", { class: "plain" }, result.gaps.map((g) => h("li", { class: "step" },
       h("strong", {}, `${g.name} — ${g.level}`),
-      h("div", { class: "meta" }, `${g.courses.length} course(s) · ${g.people.toLocaleString()} people in roles that need it`),
+      h("div", { class: "meta" }, `${g.courses.length} ${g.courses.length === 1 ? "course" : "courses"} · ${g.people.toLocaleString()} people in roles that need it`),
       g.roles.length ? h("div", {}, "Needed by: ", g.roles.map((r) => `${r.title} (${r.required})`).join(", ")) : null))),
   ];
 }

@@ -57,11 +57,12 @@ export function onSubmit(form, output, handler) {
 export function bar(label, share, note = "") {
   const known = typeof share === "number" && Number.isFinite(share);
   const percent = known ? Math.round(Math.max(0, Math.min(1, share)) * 100) : 0;
+  const value = known ? `${percent}%` : note || "not available";
   return h(
     "div",
     {},
-    h("div", { class: "label" }, label, " — ", known ? `${percent}%` : note || "not available"),
-    h("div", { class: "bar", role: "img", "aria-label": `${label}: ${known ? `${percent}%` : "not available"}` },
+    h("div", { class: "label" }, label, " — ", value),
+    h("div", { class: "bar", role: "img", "aria-label": `${label}: ${value}` },
       h("span", { style: { width: `${percent}%` } })),
   );
 }

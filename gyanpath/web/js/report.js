@@ -33,14 +33,12 @@ export function initReport() {
 
 function renderReport(report) {
   const withheld = new Set(report.suppressed || []);
-  const number = (value, field) => {
-    if (value !== null && value !== undefined) return Number(value).toLocaleString();
-    return withheld.has(field) ? "withheld" : "—";
-  };
+  const why = (field) => (withheld.has(field) ? "withheld: fewer than five people" : "not available");
+  const number = (value, field) =>
+    value !== null && value !== undefined ? Number(value).toLocaleString() : withheld.has(field) ? "withheld" : "—";
   const registered = report.employees_registered;
-  const shareOf = (count) => (registered && count !== null ? count / registered : null);
-  const note = withheld.size ? "withheld: fewer than five people" : "not available";
-  const modules = Object.entries(report.mandatory_modules || {});
+  const shareOf = (count) => (registered && count !== null && count !== undefined ? count / registered : null);
+  const completed = (label, count) => (count === null || count === undefined ? label : `${label} (${count} completed)`);
   const top = report.top_courses || [];
   const most = Math.max(1, ...top.map((c) => c.completions));
   return [
@@ -50,18 +48,19 @@ function renderReport(report) {
       figure("completed a course", number(report.completed_one_or_more, "completed_one_or_more")),
       figure("completed three or more", number(report.completed_three_or_more, "completed_three_or_more")),
       figure("in progress", number(report.in_progress, "in_progress")),
-      figure("learning hours", report.learning_hours === null ? number(null, "learning_hours") : hours(report.learning_hours))),
+      figure("learning hours",
+        report.learning_hours === null ? number(null, "learning_hours") : hours(report.learning_hours))),
     h("h3", {}, "Of the employees registered"),
     h("div", { class: "chart" },
-      bar("completed at least one course", shareOf(report.completed_one_or_more), note),
-      bar("completed three or more", shareOf(report.completed_three_or_more), note),
-      bar("in progress", shareOf(report.in_progress), note)),
+      bar("completed at least one course", shareOf(report.completed_one_or_more), why("completed_one_or_more")),
+      bar("completed three or more", shareOf(report.completed_three_or_more), why("completed_three_or_more")),
+      bar("in progress", shareOf(report.in_progress), why("in_progress"))),
     h("h3", {}, `Programme (${hours(report.programme.mandated_hours)} mandated)`),
     h("div", { class: "chart" },
-      bar(`completed the programme (${number(report.programme.completed, "programme")})`, report.programme.share, note)),
+      bar(completed("whole programme", report.programme.completed), report.programme.share, why("programme"))),
     h("h3", {}, "Mandatory modules"),
-    h("div", { class: "chart" },
-      modules.map(([tag, m]) => bar(`${tag} (${number(m.completed, `mandatory_modules.${tag}`)} completed)`, m.share, note))),
+    h("div", { class: "chart" }, Object.entries(report.mandatory_modules || {}).map(([tag, m]) =>
+      bar(completed(tag, m.completed), m.share, why(`mandatory_modules.${tag}`)))),
     h("h3", {}, "Most completed courses"),
     top.length
       ? h("div", { class: "chart" }, top.map((c) =>
