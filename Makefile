@@ -9,7 +9,7 @@ DEV_STAMP     := $(VENV)/.installed-dev
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install install-dev index run test test-fast lint format bench clean
+.PHONY: install install-dev browser index run test test-fast lint format bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,18 @@ install: $(RUNTIME_STAMP)
 
 install-dev: $(DEV_STAMP)
 
+# Debian's Chromium for the web UI's end-to-end tests (Playwright drives it; no browser is downloaded).
+# Without it, or without root to install it, those tests skip and say why.
+CHROMIUM := /usr/bin/chromium
+APT_CHROMIUM := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's chromium for the web UI end-to-end tests"; \
+	  $(APT_CHROMIUM) || { apt-get update -qq && $(APT_CHROMIUM); } \
+	    || echo "chromium could not be installed: the web UI end-to-end tests will skip"; \
+	else echo "$(CHROMIUM) is missing and installing it needs root: the web UI end-to-end tests will skip"; fi
+
 index: install
 	$(PY) -m gyanpath bootstrap
 
@@ -38,7 +50,7 @@ run: index
 	$(PY) -m gyanpath keys demo
 	$(PY) -m gyanpath serve
 
-test: install-dev
+test: install-dev browser
 	$(PY) -m pytest
 
 test-fast: install-dev

@@ -231,8 +231,10 @@ class Store:
         ]
 
     # -- chunks and embeddings ---------------------------------------------------------------------------------
+    _CHUNK_COLUMNS = "SELECT id, doc_id, ordinal, section, text, context, start_offset, end_offset, page FROM chunks"
+
     def chunks(self, ids: Sequence[int] | None = None) -> list[StoredChunk]:
-        sql = "SELECT id, doc_id, ordinal, section, text, context, start_offset, end_offset, page FROM chunks"
+        sql = self._CHUNK_COLUMNS
         if ids is None:
             rows = self._rows(sql + " ORDER BY id")
         else:
@@ -240,21 +242,12 @@ class Store:
             for start in range(0, len(ids), 500):
                 part = list(ids[start : start + 500])
                 rows += self._rows(sql + f" WHERE id IN ({','.join('?' * len(part))})", part)
+        return [_stored_chunk(r) for r in rows]
+
+    def document_chunks(self, doc_id: str) -> list[StoredChunk]:
+        """A document's passages in reading order (empty for an unknown id)."""
         return [
-            StoredChunk(
-                r["id"],
-                Chunk(
-                    r["doc_id"],
-                    r["ordinal"],
-                    r["section"],
-                    r["text"],
-                    r["start_offset"],
-                    r["end_offset"],
-                    r["context"],
-                    r["page"],
-                ),
-            )
-            for r in rows
+            _stored_chunk(r) for r in self._rows(self._CHUNK_COLUMNS + " WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
         ]
 
     def chunk_ids(self) -> np.ndarray:
@@ -364,6 +357,13 @@ class Store:
 
     def document_ids(self) -> set[str]:
         return {r["id"] for r in self._rows("SELECT id FROM documents")}
+
+
+def _stored_chunk(r: sqlite3.Row) -> StoredChunk:
+    chunk = Chunk(
+        r["doc_id"], r["ordinal"], r["section"], r["text"], r["start_offset"], r["end_offset"], r["context"], r["page"]
+    )
+    return StoredChunk(r["id"], chunk)
 
 
 def index_material(store: Store, model_id: str, dimension: int) -> tuple[np.ndarray, Vectors, str, int]:

@@ -7,13 +7,25 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 import gyanpath
 from gyanpath.api.auth import audit_routes
 from gyanpath.api.errors import install_error_handlers
 from gyanpath.api.limits import BodySizeLimitMiddleware
-from gyanpath.api.routers import admin, authoring, content, health, paths, search, taxonomy, tutor
+from gyanpath.api.routers import (
+    admin,
+    authoring,
+    content,
+    documents,
+    health,
+    identity,
+    paths,
+    search,
+    taxonomy,
+    tutor,
+)
 from gyanpath.ratelimit import create_limiter
 from gyanpath.services import Services
 from gyanpath.settings import Settings
@@ -48,8 +60,12 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         BodySizeLimitMiddleware, max_body_bytes=config.max_body_bytes, max_upload_bytes=config.max_upload_bytes
     )
     install_error_handlers(app)
+    # Small pages for slow connections: JSON and the UI's files travel compressed (server-sent events never are).
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.include_router(health.router)
+    app.include_router(identity.router)
     app.include_router(search.router)
+    app.include_router(documents.router)
     app.include_router(tutor.router)
     app.include_router(paths.router)
     app.include_router(taxonomy.router)

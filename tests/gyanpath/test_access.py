@@ -20,7 +20,9 @@ PUBLIC = None
 # The policy, written out: the least role each endpoint needs. A new endpoint must be added here, or the matrix fails.
 EXPECTED: dict[tuple[str, str], Role | None] = {
     ("GET", "/health"): PUBLIC,
+    ("GET", "/me"): L,
     ("GET", "/search"): L,
+    ("GET", "/documents/{doc_id}"): L,
     ("POST", "/tutor/ask"): L,
     ("GET", "/tutor/conversations/{conversation_id}"): L,
     ("POST", "/tutor/feedback"): L,

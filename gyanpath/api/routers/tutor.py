@@ -12,12 +12,12 @@ from fastapi import APIRouter, Depends, Path, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from corpus.errors import DocumentNotFoundError
-from corpus.types import DEPARTMENTS, Document, Filters
+from corpus.types import DEPARTMENTS, Filters
 from gyanpath.accounts import ApiKey, Role
 from gyanpath.api.auth import KeyDep, requires
 from gyanpath.api.deps import ServicesDep
 from gyanpath.api.errors import RequestError, generator_failure
+from gyanpath.api.visibility import visible_document
 from tutor.errors import ConversationNotFoundError, GeneratorError
 from tutor.practice import check_answer, make_questions, parse_question_id
 from tutor.tutor import AskOptions
@@ -242,17 +242,10 @@ class CheckOut(BaseModel):
     doc_id: str
 
 
-def _visible_document(services: ServicesDep, key: ApiKey, doc_id: str) -> Document:
-    document = services.store.get_document(doc_id)
-    if not key.viewer.may_see(document.visibility):
-        raise DocumentNotFoundError(doc_id)  # private documents are not acknowledged to other viewers
-    return document
-
-
 @router.post("/practice", response_model=PracticeOut)
 def practice(body: PracticeIn, key: KeyDep, services: ServicesDep) -> PracticeOut:
     """Practice questions (cloze and multiple choice) built from a document's key facts, with answers and sources."""
-    document = _visible_document(services, key, body.doc_id)
+    document = visible_document(services, key, body.doc_id)
     questions = make_questions(document, count=body.count, kinds=tuple(body.kinds))
     return PracticeOut(doc_id=document.id, questions=[PracticeQuestionOut(**asdict(q)) for q in questions])
 
@@ -264,7 +257,7 @@ def practice_check(body: CheckIn, key: KeyDep, services: ServicesDep) -> CheckOu
         doc_id = parse_question_id(body.question_id)[0]
     except ValueError as exc:
         raise RequestError(str(exc), "question_id") from exc
-    document = _visible_document(services, key, doc_id)
+    document = visible_document(services, key, doc_id)
     try:
         result = check_answer(document, body.question_id, body.answer)
     except ValueError as exc:
