@@ -12,7 +12,18 @@ from fastapi.staticfiles import StaticFiles
 import gyanpath
 from gyanpath.api.auth import audit_routes
 from gyanpath.api.errors import install_error_handlers
-from gyanpath.api.routers import admin, authoring, health, paths, search, taxonomy, tutor
+from gyanpath.api.routers import (
+    admin,
+    admin_learners,
+    authoring,
+    health,
+    paths,
+    progress,
+    reports,
+    search,
+    taxonomy,
+    tutor,
+)
 from gyanpath.services import Services
 from gyanpath.settings import Settings
 
@@ -47,7 +58,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(paths.router)
     app.include_router(taxonomy.router)
     app.include_router(authoring.router)
+    app.include_router(progress.router)
+    app.include_router(reports.router)
     app.include_router(admin.router)
+    app.include_router(admin_learners.router)
     audit_routes(app)  # refuses to build an app with an endpoint that declares no access policy
     app.mount("/", StaticFiles(directory=WEB_ROOT, html=True), name="web")
     return app

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from corpus.errors import DocumentNotFoundError, IndexNotReadyError, ValidationError
 from embeddings import EmbeddingError
 from gyanpath.accounts import KeyNotFoundError
+from gyanpath.progress import LearnerNotFoundError
 from recommender.errors import ImpossibleBudgetError, InvalidRequestError, UnknownIdError, UnknownRoleError
 from tutor.errors import ConversationNotFoundError, GeneratorError, GeneratorTimeoutError
 
@@ -63,6 +64,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(KeyNotFoundError)
     async def no_key(_: Request, exc: KeyNotFoundError) -> JSONResponse:
         return _error(404, "not_found", str(exc), "key_id")
+
+    @app.exception_handler(LearnerNotFoundError)
+    async def no_learner(_: Request, exc: LearnerNotFoundError) -> JSONResponse:
+        return _error(404, "not_found", str(exc), "learner_id")
 
     @app.exception_handler(RequestError)
     async def bad_request(_: Request, exc: RequestError) -> JSONResponse:
