@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
+from alembic.util import CommandError
+from sqlalchemy.exc import SQLAlchemyError
 
 from gyanpath.cli_common import HomeOption, JsonOption, clean_errors, emit, settings_for
 from gyanpath.progress.database import current_revision, head_revision, make_engine, upgrade
@@ -20,6 +24,16 @@ def _url(url: str | None, home: HomeOption) -> str:
     return url or settings_for(home).progress_url
 
 
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """A wrong revision or an unreachable database ends the command with one line, never a traceback."""
+    with clean_errors():
+        try:
+            yield
+        except (CommandError, SQLAlchemyError) as exc:
+            raise ValueError(str(exc).splitlines()[0]) from None
+
+
 @db_app.command("upgrade")
 def db_upgrade(
     revision: Annotated[str, typer.Option("--revision", "-r", help="Target revision.")] = "head",
@@ -28,7 +42,7 @@ def db_upgrade(
     as_json: JsonOption = False,
 ) -> None:
     """Apply migrations up to a revision (the service does this itself at start). Example: gyanpath db upgrade"""
-    with clean_errors():
+    with _database_errors():
         engine = make_engine(_url(url, home))
         try:
             before = current_revision(engine)
@@ -42,7 +56,7 @@ def db_upgrade(
 @db_app.command("current")
 def db_current(url: UrlOption = None, home: HomeOption = None, as_json: JsonOption = False) -> None:
     """The schema revision the database is at, and the latest this gyanpath knows."""
-    with clean_errors():
+    with _database_errors():
         engine = make_engine(_url(url, home))
         try:
             current = current_revision(engine)

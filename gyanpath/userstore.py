@@ -170,7 +170,7 @@ class SQLiteUserStore:
             rows = self._db.execute(
                 "SELECT id, target, conversation_id, turn, helpful, comment, owner, created_at FROM feedback"
                 " WHERE substr(owner, 1, length(?) + 1) = ? || '/'"
-                " OR owner IN (SELECT 'key/' || id FROM api_keys WHERE department = ?) ORDER BY created_at, id",
+                " OR owner IN (SELECT 'key/' || id FROM api_keys WHERE department = ?) ORDER BY created_at, rowid",
                 (department, department, department),
             ).fetchall()
         keys = ("id", "target", "conversation_id", "turn", "helpful", "comment", "owner", "created_at")
