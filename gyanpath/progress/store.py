@@ -7,8 +7,9 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import CursorResult, Delete, Engine, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -265,8 +266,8 @@ class ProgressStore:
         return counts
 
 
-def _deleted(session: Session, statement: object) -> int:
-    result = session.execute(statement)  # type: ignore[call-overload]
+def _deleted(session: Session, statement: Delete) -> int:
+    result = cast(CursorResult[Any], session.execute(statement))
     return int(result.rowcount)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from corpus.types import DEPARTMENTS
 from gyanpath.accounts import ApiKey, Role
@@ -29,8 +29,10 @@ class ShareOut(BaseModel):
     share: float | None
 
 
-class ProgrammeOut(ShareOut):
-    mandated_hours: float
+class ProgrammeOut(BaseModel):
+    mandated_hours: float = Field(description="Programme days x hours per day (settings).")
+    completed: int | None
+    share: float | None
 
 
 class TopCourseOut(BaseModel):

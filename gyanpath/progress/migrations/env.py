@@ -7,7 +7,7 @@ from sqlalchemy import Engine, text
 
 from gyanpath.progress.models import Base
 
-MIGRATION_LOCK = 0x6779_6170_6174_68  # "gyanpath" in spirit: any constant shared by every replica
+MIGRATION_LOCK = 0x6779_7061_7468  # a fixed advisory-lock key every replica of this service uses
 
 engine: Engine = context.config.attributes["engine"]
 
