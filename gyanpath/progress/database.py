@@ -7,6 +7,7 @@ PostgreSQL is reached with psycopg 3: ``postgresql+psycopg://user@host:5432/db``
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
+_IN_PROCESS = threading.Lock()
+"""Alembic's ``context`` is process-global: two threads must never run migrations at once."""
 
 
 def sqlite_url(path: Path) -> str:
@@ -61,11 +64,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision``. Several processes may start at once: SQLite files are migrated under a
     file lock, PostgreSQL under an advisory lock taken in the migration transaction (see migrations/env.py)."""
     database = engine.url.database
-    if engine.url.get_backend_name() == "sqlite" and database and database != ":memory:":
-        with FileLock(f"{database}.migrate.lock", timeout=BUSY_TIMEOUT_MS / 1000):
+    with _IN_PROCESS:
+        if engine.url.get_backend_name() == "sqlite" and database and database != ":memory:":
+            with FileLock(f"{database}.migrate.lock", timeout=BUSY_TIMEOUT_MS / 1000):
+                command.upgrade(alembic_config(engine), revision)
+        else:
             command.upgrade(alembic_config(engine), revision)
-    else:
-        command.upgrade(alembic_config(engine), revision)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -15,6 +18,7 @@ from gyanpath.progress import ErasedCounts, LearnerRef, ProgressStore
 from gyanpath.progress.database import alembic_config, current_revision, head_revision, upgrade
 from gyanpath.progress.models import Base
 
+PROJECT = Path(__file__).resolve().parents[2]
 ASHA = LearnerRef("health/asha", "asha", "health")
 RAVI = LearnerRef("health/ravi", "ravi", "health")
 MEENA = LearnerRef("revenue/meena", "meena", "revenue")
@@ -149,3 +153,33 @@ def test_erase_removes_one_learner_and_everything_theirs(store: ProgressStore) -
     assert [f.learner_id for f in store.path_feedback("health")] == ["ravi"]
     assert len(store.completions(RAVI)) == 2 and store.learner_keys("health", "ravi") == ["health/ravi"]
     assert store.erase("health/asha").total == 0
+
+
+OPEN_AND_REPORT = """
+import sys
+from gyanpath.progress import ProgressStore
+from gyanpath.progress.database import current_revision
+store = ProgressStore.open(sys.argv[1])
+print(current_revision(store.engine))
+"""
+
+
+def test_replicas_starting_together_migrate_once(progress_url: str) -> None:
+    """Four processes opening a fresh database at once: one migrates (under a file or advisory lock), the others
+    wait and find it done; threads of one process take turns too."""
+    children = [
+        subprocess.Popen([sys.executable, "-c", OPEN_AND_REPORT, progress_url], cwd=PROJECT, stdout=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    with ThreadPoolExecutor(4) as pool:
+        stores = list(pool.map(lambda _: ProgressStore.open(progress_url), range(4)))
+    outputs = [child.communicate(timeout=120)[0].decode().strip() for child in children]
+    try:
+        assert [child.returncode for child in children] == [0] * 4
+        assert outputs == [head_revision()] * 4
+        assert {current_revision(s.engine) for s in stores} == {head_revision()}
+        stores[0].complete(ASHA, "crs-a", at(1), 1.0, None)
+        assert stores[3].completion_stamp() == (1, 1)
+    finally:
+        for opened in stores:
+            opened.close()
