@@ -20,6 +20,7 @@ from gyanpath.cli_common import HomeOption, JsonOption, console
 from gyanpath.cli_common import clean_errors as _clean_errors
 from gyanpath.cli_common import emit as _emit
 from gyanpath.cli_common import settings_for as _settings
+from gyanpath.cli_db import db_app
 from gyanpath.cli_keys import keys_app
 from gyanpath.services import Services
 from recommender.evaluation import evaluate_case, load_cases, summarise
@@ -41,6 +42,7 @@ app.add_typer(eval_app, name="eval")
 embeddings_app = typer.Typer(help="Prepare embedding models (conversion, cache).", no_args_is_help=True)
 app.add_typer(embeddings_app, name="embeddings")
 app.add_typer(keys_app, name="keys")
+app.add_typer(db_app, name="db")
 
 T = TypeVar("T")
 

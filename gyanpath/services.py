@@ -12,9 +12,10 @@ from corpus.indexer import IndexBuilder, Progress, snapshot_root
 from corpus.search import HybridRetriever
 from corpus.store import Store
 from embeddings import Embedder, FaissIndex, Manifest, SnapshotError, SnapshotStore, create_embedder
+from gyanpath.peer_feed import PeerFeed
+from gyanpath.progress import ProgressStore
 from gyanpath.settings import Settings
 from gyanpath.userstore import SQLiteUserStore
-from recommender.completions import CompletionLog, load_completions
 from recommender.service import Recommender, RecommenderConfig
 from tutor.generators import Generator, create_generator
 from tutor.tutor import Tutor
@@ -44,6 +45,8 @@ class Services:
     retriever: HybridRetriever
     users: SQLiteUserStore
     tutor: Tutor
+    progress: ProgressStore
+    peer_feed: PeerFeed
     health: IndexHealth = field(default_factory=IndexHealth)
     _rebuild_lock: threading.RLock = field(default_factory=threading.RLock)
     _recommender: Recommender | None = field(default=None, repr=False)
@@ -69,26 +72,27 @@ class Services:
         retriever = HybridRetriever(store, embedder, rrf_k=settings.rrf_k)
         users = SQLiteUserStore(settings.database_path)
         tutor = Tutor(retriever, make_generator(settings), users, threshold=settings.tutor_threshold)
-        return cls(settings, store, embedder, snapshots, builder, retriever, users, tutor)
+        progress = ProgressStore.open(settings.progress_url)
+        peer_feed = PeerFeed(
+            progress,
+            settings.completions,
+            min_changes=settings.peer_refresh_completions,
+            max_age_s=settings.peer_refresh_minutes * 60,
+        )
+        return cls(settings, store, embedder, snapshots, builder, retriever, users, tutor, progress, peer_feed)
 
     @property
     def recommender(self) -> Recommender:
-        """Built on first use from what the store holds, and again after each index reload."""
+        """Built on first use from what the store holds, and again after each index reload; its peer signals are
+        refitted when learners' completions have changed enough (gyanpath/peer_feed.py)."""
         with self._recommender_lock:
             if self._recommender is None:
                 self._recommender = Recommender.build(
-                    self.store, self.embedder, self.retriever, recommender_config(self.settings), self._completions()
+                    self.store, self.embedder, self.retriever, recommender_config(self.settings), self.peer_feed.load()
                 )
+            elif self.peer_feed.stale():
+                self._recommender.refresh_peers(self.peer_feed.load())
             return self._recommender
-
-    def _completions(self) -> CompletionLog | None:
-        if self.settings.completions is None:
-            return None
-        try:
-            return load_completions(self.settings.completions)
-        except ValueError:  # a bad file must not take paths down: they are served without peer signals
-            log.exception("cannot read completion records from %s", self.settings.completions)
-            return None
 
     def load_index(self) -> bool:
         """Serve the published snapshot if it is valid and current; otherwise serve lexical-only, degraded."""
@@ -150,6 +154,7 @@ class Services:
         return thread
 
     def close(self) -> None:
+        self.progress.close()
         self.users.close()
         self.store.close()
 

@@ -53,6 +53,16 @@ class Settings(BaseSettings):
     duplicate_threshold: float | None = Field(
         default=None, ge=-1, le=1, description="Near-duplicate cosine threshold; default per embedder."
     )
+    database_url: str | None = Field(
+        default=None,
+        description="Progress store: sqlite:///path or postgresql+psycopg://user@host/db (default <home>/progress.db).",
+    )
+    peer_refresh_completions: int = Field(
+        default=50, ge=1, description="Refit peer signals once completions changed by this many records..."
+    )
+    peer_refresh_minutes: float = Field(
+        default=30.0, gt=0, description="...or after this many minutes with any change."
+    )
 
     max_body_bytes: int = Field(
         default=1_000_000, ge=1024, le=1_000_000_000, description="Largest request body (JSON); 413 above."
@@ -78,3 +88,12 @@ class Settings(BaseSettings):
     @property
     def database_path(self) -> Path:
         return self.home / "gyanpath.db"
+
+    @property
+    def progress_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'progress.db'}"
+
+    @property
+    def mandated_hours(self) -> float:
+        """Hours of the mandatory programme a learner completes in a year (7 days x 4 h by default)."""
+        return self.programme_days * self.programme_hours_per_day

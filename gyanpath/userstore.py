@@ -164,6 +164,36 @@ class SQLiteUserStore:
         keys = ("id", "target", "conversation_id", "turn", "helpful", "comment", "owner", "created_at")
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
+    def department_feedback(self, department: str) -> list[dict[str, object]]:
+        """Feedback from the department's learners: owners ``<department>/...`` and ``key/<id>`` of its keys."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, target, conversation_id, turn, helpful, comment, owner, created_at FROM feedback"
+                " WHERE substr(owner, 1, length(?) + 1) = ? || '/'"
+                " OR owner IN (SELECT 'key/' || id FROM api_keys WHERE department = ?) ORDER BY created_at, rowid",
+                (department, department, department),
+            ).fetchall()
+        keys = ("id", "target", "conversation_id", "turn", "helpful", "comment", "owner", "created_at")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    def erase_owner(self, owner: str) -> tuple[int, int]:
+        """Delete an owner's conversations (with their turns) and feedback in one transaction:
+        (conversations, feedback) removed."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                feedback = self._db.execute(
+                    "DELETE FROM feedback WHERE owner = ?"
+                    " OR conversation_id IN (SELECT id FROM conversations WHERE owner = ?)",
+                    (owner, owner),
+                ).rowcount
+                conversations = self._db.execute("DELETE FROM conversations WHERE owner = ?", (owner,)).rowcount
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        return conversations, feedback
+
     # API keys
 
     def create_key(

@@ -65,6 +65,7 @@ class PathFinder:
             request.level,
             {course: signal.score for course, signal in signals.items()},
             frozenset(request.completed),
+            frozenset(request.avoid),
         )
         selection = self.planner.plan(problem)
         steps = build_steps(self.catalog, selection, gaps, signals, request.language)

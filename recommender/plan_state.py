@@ -32,6 +32,9 @@ class PlannerConfig:
     behavioural_weight: float = 0.5
     """Importance of a Behavioural gap level relative to a Functional or Domain one: the role-specific
     competencies are what makes someone ready for the job, so they count fully."""
+    avoided_factor: float = 0.1
+    """Score factor of a course the learner marked "not relevant": it is chosen only when nothing else closes
+    as much, and a mandatory module takes any other course of its tag first."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class PlanInput:
     peer: Mapping[str, float] = field(default_factory=dict)
     completed: frozenset[str] = frozenset()
     """What the learner listed as completed (``done`` adds their translations)."""
+    avoid: frozenset[str] = frozenset()
+    """Courses the learner marked "not relevant" (with their translations: a group is avoided as a whole)."""
 
 
 @dataclass
@@ -80,6 +85,7 @@ class PlanState:
         self.raised_by: dict[str, list[str]] = {}
         self.picked: set[str] = set()
         self._importance: dict[str, float] = {}
+        self._avoided_groups: set[str] | None = None
 
     def minutes(self, bundle: list[str]) -> int:
         return sum(self.catalog.courses[c].duration_minutes for c in bundle)
@@ -155,7 +161,18 @@ class PlanState:
         language = self.problem.language
         factor = 1.0 if language is None or course.language == language else self.config.other_language_factor
         peer = 1.0 + self.config.peer_weight * self.problem.peer.get(course_id, 0.0)
+        if self.is_avoided(course_id):
+            factor *= self.config.avoided_factor
         return value / max(minutes / 60.0, 1 / 60) * factor * peer
+
+    def is_avoided(self, course_id: str) -> bool:
+        return bool(self.problem.avoid) and self.catalog.group(course_id) in self.avoided_groups
+
+    @property
+    def avoided_groups(self) -> set[str]:
+        if self._avoided_groups is None:
+            self._avoided_groups = {self.catalog.group(c) for c in self.problem.avoid if c in self.catalog.courses}
+        return self._avoided_groups
 
     # -- ordering, fitting, committing -------------------------------------------------------------------------
     def after_for(self, bundle: list[str], gains: dict[str, list[Gain]]) -> dict[str, set[str]]:

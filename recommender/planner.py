@@ -102,10 +102,11 @@ class Planner:
             value, minutes = state.value(bundle)[0], state.minutes(bundle)
             distance = abs(course.level.rank - level.rank) * 2 + (course.level.rank > level.rank)
             other_language = state.problem.language is not None and course.language != state.problem.language
-            options.append((distance, other_language, -value / minutes, minutes, course_id, bundle))
+            avoided = state.is_avoided(course_id)
+            options.append((avoided, distance, other_language, -value / minutes, minutes, course_id, bundle))
         if not options:
             return MandatoryModule(tag, level, "unavailable", None, f"no available course is tagged {tag!r}"), 0
-        for _, _, _, minutes, course_id, bundle in sorted(options):
+        for _, _, _, _, minutes, course_id, bundle in sorted(options):
             if state.fits(bundle):
                 state.commit(bundle, state.score(course_id, state.value(bundle)[0], minutes), mandatory=tag)
                 found = self.catalog.courses[course_id].level
@@ -113,7 +114,7 @@ class Planner:
                 if found != level:
                     detail += f"; the nearest available is {found.value}"
                 return MandatoryModule(tag, level, "planned", course_id, detail), 0
-        return None, min(option[3] for option in options)
+        return None, min(option[4] for option in options)
 
     # -- greedy fill -------------------------------------------------------------------------------------------
     def _evaluate(self, state: PlanState, course_id: str) -> _Candidate | None:

@@ -109,6 +109,11 @@ class Recommender:
         catalog = Catalog.from_store(store)
         return cls(catalog, Semantic(embedder, catalog, store), retriever, config, completions)
 
+    def refresh_peers(self, completions: CompletionLog | None) -> None:
+        """Refit peer signals on new completion records; paths planned from now on use them."""
+        peers = self._peers(completions) if completions is not None and len(completions) else None
+        self.peers = self.paths.peers = peers
+
     def _peers(self, completions: CompletionLog) -> PeerModel:
         model = PeerModel.fit(completions, PeerConfig(), courses=self.semantic.course_ids)
         return model.with_cold_start(cold_start_neighbours(model, self.semantic))

@@ -71,6 +71,8 @@ class PathRequest:
     budget: Budget = Budget(minutes=7 * 4 * 60, days=7, minutes_per_day=4 * 60)
     level: Level | None = None
     """The learner's level for the mandatory modules; by default the next level above what they hold."""
+    avoid: tuple[str, ...] = ()
+    """Courses the learner marked "not relevant": planned only when nothing else does as well."""
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,15 @@ from gyanpath.api.errors import install_error_handlers
 from gyanpath.api.limits import BodySizeLimitMiddleware
 from gyanpath.api.routers import (
     admin,
+    admin_learners,
     authoring,
     content,
     documents,
     health,
     identity,
     paths,
+    progress,
+    reports,
     search,
     taxonomy,
     tutor,
@@ -71,7 +74,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(taxonomy.router)
     app.include_router(authoring.router)
     app.include_router(content.router)
+    app.include_router(progress.router)
+    app.include_router(reports.router)
     app.include_router(admin.router)
+    app.include_router(admin_learners.router)
     audit_routes(app)  # refuses to build an app with an endpoint that declares no access policy
     app.mount("/", StaticFiles(directory=WEB_ROOT, html=True), name="web")
     return app

@@ -16,6 +16,7 @@ from embeddings import EmbeddingError
 from gyanpath.accounts import KeyNotFoundError
 from gyanpath.api.schemas import HitOut
 from gyanpath.content import ContentConflictError, ContentPermissionError
+from gyanpath.progress import LearnerNotFoundError
 from gyanpath.services import IndexUpdateError
 from recommender.errors import ImpossibleBudgetError, InvalidRequestError, UnknownIdError, UnknownRoleError
 from tutor.errors import ConversationNotFoundError, GeneratorError, GeneratorTimeoutError
@@ -89,6 +90,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(KeyNotFoundError)
     async def no_key(_: Request, exc: KeyNotFoundError) -> JSONResponse:
         return _error(404, "not_found", str(exc), "key_id")
+
+    @app.exception_handler(LearnerNotFoundError)
+    async def no_learner(_: Request, exc: LearnerNotFoundError) -> JSONResponse:
+        return _error(404, "not_found", str(exc), "learner_id")
 
     @app.exception_handler(RequestError)
     async def bad_request(_: Request, exc: RequestError) -> JSONResponse:

@@ -42,6 +42,17 @@ EXPECTED: dict[tuple[str, str], Role | None] = {
     ("POST", "/admin/keys"): M,
     ("GET", "/admin/keys"): M,
     ("DELETE", "/admin/keys/{key_id}"): M,
+    ("POST", "/paths/feedback"): L,
+    ("GET", "/me/profile"): L,
+    ("POST", "/me/profile"): L,
+    ("POST", "/me/enrolments"): L,
+    ("POST", "/me/completions"): L,
+    ("GET", "/me/progress"): L,
+    ("GET", "/me/competencies"): L,
+    ("GET", "/reports/department"): M,
+    ("GET", "/reports/department.csv"): M,
+    ("GET", "/admin/feedback"): M,
+    ("DELETE", "/admin/learners/{learner_id}"): M,
 }
 ROUTES = sorted(
     (method, route.path)
@@ -67,6 +78,7 @@ def test_role_endpoint_matrix(client_as: ClientFactory, method: str, path: str, 
         path.replace("{conversation_id}", "x")
         .replace("{doc_id}", "x")
         .replace("{key_id}", "x")
+        .replace("{learner_id}", "x")
         .replace("{role_id}", "role-pio"),
     )
     if needed is None:

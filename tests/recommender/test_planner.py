@@ -164,3 +164,23 @@ def test_open_gap_detail_counts_the_prerequisites_the_next_course_needs(finder: 
     land = next(o for o in path.open_gaps if o.gap.competency_id == toy.cid("land"))  # type: ignore[attr-defined]
     assert land.reason == "no_time" and land.candidates[0] == "mutation-301"
     assert "after its prerequisite(s) mutation-101, mutation-201: 7.0 h in all" in land.detail
+
+
+def test_a_course_marked_not_relevant_gives_way_to_the_next_best(finder: PathFinder) -> None:
+    # Without feedback grievance-quick (1 level in 1 h) beats grievance-deep (2 grievance levels x 1 + survey
+    # Beginner x 0.75 in 3 h = 0.917/h). Marked not relevant, quick scores 0.1/h, so deep takes its place and
+    # mutation-201 no longer fits: 2 h mandatory + 2 h mutation-101 + 3 h deep = 7 h of 8.
+    path = finder.find(PathRequest(role="role-patwari", budget=Budget.of_hours(8), avoid=("grievance-quick",)))
+    assert [s.course_id for s in path.steps] == ["ai-basics", "cyber-basics", "mutation-101", "grievance-deep"]
+    assert path.steps[-1].score == pytest.approx(2.75 / 3, abs=1e-3)
+
+
+def test_a_mandatory_module_marked_not_relevant_is_replaced_by_another_of_its_tag(finder: PathFinder) -> None:
+    path = finder.find(PathRequest(role="role-patwari", budget=Budget.of_hours(8), avoid=("ai-basics",)))
+    ai = next(m for m in path.mandatory if m.tag == "ai")
+    assert (ai.status, ai.course_id) == ("planned", "ai-advanced")
+    assert "ai-basics" not in [s.course_id for s in path.steps]
+    # the only course of a tag is still planned: the mandatory module is not given up for a preference
+    only = finder.find(PathRequest(role="role-patwari", budget=Budget.of_hours(8), avoid=("cyber-basics",)))
+    cyber = next(m for m in only.mandatory if m.tag == "cyber-security")
+    assert (cyber.status, cyber.course_id) == ("planned", "cyber-basics")

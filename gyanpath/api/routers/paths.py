@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from corpus.types import Level
 from gyanpath.accounts import Role
 from gyanpath.api.auth import requires
 from gyanpath.api.deps import ServicesDep
+from gyanpath.api.learner import LearnerDep
+from gyanpath.api.routers.progress import course_of, stored_completed
 from recommender.types import Declared, LearningPath, PathRequest
 
 router = APIRouter(tags=["paths"], dependencies=[Depends(requires(Role.LEARNER))])
@@ -204,20 +206,49 @@ class PathOut(BaseModel):
         )
 
 
+class PathFeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    course_id: Id = Field(description="A course of a path you were given.")
+    relevant: bool = Field(description="false: plan other courses before this one in your next paths.")
+    comment: str = Field(default="", max_length=2000)
+
+
+class PathFeedbackOut(BaseModel):
+    id: str
+    course_id: str
+    relevant: bool
+
+
 @router.post("/paths", response_model=PathOut)
-def learning_path(body: PathIn, services: ServicesDep) -> PathOut:
+def learning_path(body: PathIn, learner: LearnerDep, services: ServicesDep) -> PathOut:
     """A learning path for a role: its competency gaps, the courses that close them within the time budget
     (mandatory AI and cyber-security modules included), in order, explained, and laid out day by day for a
-    programme. Unknown ids are a 404 naming the field; a budget too small for the mandatory modules is a 422."""
+    programme. Unknown ids are a 404 naming the field; a budget too small for the mandatory modules is a 422.
+    The learner's stored completions join ``completed``, their profile role is the default role, and courses they
+    marked not relevant give way to others."""
     recommender = services.recommender
     budget = recommender.config.budget(body.hours, body.programme, body.days, body.hours_per_day)
+    role = body.role
+    if role is None and body.role_description is None:
+        profile = services.progress.learner(learner)
+        role = profile.role_id if profile else None
     request = PathRequest(
-        role=body.role,
+        role=role,
         role_description=body.role_description,
-        completed=tuple(body.completed),
+        completed=tuple(dict.fromkeys([*body.completed, *stored_completed(services, learner)])),
         declared=tuple(Declared(d.competency, d.level) for d in body.declared),
         language=body.language,
         budget=budget,
         level=body.level,
+        avoid=tuple(services.progress.not_relevant(learner)),
     )
     return PathOut.of(recommender.paths.find(request))
+
+
+@router.post("/paths/feedback", response_model=PathFeedbackOut, status_code=status.HTTP_201_CREATED)
+def path_feedback(body: PathFeedbackIn, learner: LearnerDep, services: ServicesDep) -> PathFeedbackOut:
+    """Whether a recommended course is relevant to you; admins read the comments (GET /admin/feedback)."""
+    course = course_of(services, body.course_id)
+    row = services.progress.add_path_feedback(learner, course.id, body.relevant, body.comment.strip())
+    return PathFeedbackOut(id=row.id, course_id=row.course_id, relevant=row.relevant)
