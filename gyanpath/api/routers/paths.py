@@ -11,6 +11,7 @@ from corpus.types import Level
 from gyanpath.accounts import Role
 from gyanpath.api.auth import requires
 from gyanpath.api.deps import ServicesDep
+from gyanpath.api.openapi import error_responses
 from recommender.types import Declared, LearningPath, PathRequest
 
 router = APIRouter(tags=["paths"], dependencies=[Depends(requires(Role.LEARNER))])
@@ -204,7 +205,7 @@ class PathOut(BaseModel):
         )
 
 
-@router.post("/paths", response_model=PathOut)
+@router.post("/paths", response_model=PathOut, responses=error_responses(404, 503))
 def learning_path(body: PathIn, services: ServicesDep) -> PathOut:
     """A learning path for a role: its competency gaps, the courses that close them within the time budget
     (mandatory AI and cyber-security modules included), in order, explained, and laid out day by day for a
