@@ -54,13 +54,14 @@ def embed_courses(embedder: Embedder, courses: Sequence[Course]) -> Vectors:
 
 
 def embed_documents_mean(embedder: Embedder, documents: Sequence[Document]) -> Vectors:
-    """One unit vector per document (course or case study): the mean of its passage vectors, embedded now."""
+    """One unit vector per document (course or case study): the mean of its passage vectors, embedded now.
+    A document with no passage (a draft with a title only) is represented by its title."""
     if not documents:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
-    chunks = [chunk_document(d) for d in documents]
-    flat = embedder.embed_documents([ch.embed_text for group in chunks for ch in group])
+    texts = [[ch.embed_text for ch in chunk_document(d)] or [d.title] for d in documents]
+    flat = embedder.embed_documents([text for group in texts for text in group])
     rows, start = [], 0
-    for group in chunks:
+    for group in texts:
         rows.append(flat[start : start + len(group)].mean(axis=0))
         start += len(group)
     return normalize_rows(np.stack(rows))

@@ -14,6 +14,7 @@ import gyanpath
 from gyanpath.api.auth import audit_routes
 from gyanpath.api.errors import install_error_handlers
 from gyanpath.api.limits import BodySizeLimitMiddleware
+from gyanpath.api.openapi import install_openapi
 from gyanpath.api.routers import (
     admin,
     admin_learners,
@@ -79,5 +80,6 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(admin.router)
     app.include_router(admin_learners.router)
     audit_routes(app)  # refuses to build an app with an endpoint that declares no access policy
+    install_openapi(app)  # errors documented as the handlers answer them, on every route
     app.mount("/", StaticFiles(directory=WEB_ROOT, html=True), name="web")
     return app

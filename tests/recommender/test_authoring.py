@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from corpus.types import Course, Level
@@ -64,6 +65,15 @@ def test_tags_for_a_draft_rank_the_matching_competency_first() -> None:
     assert tags[0].competency_id == toy.cid("land")
     assert all(0.0 <= t.confidence <= 1.0 for t in tags) and tags[0].confidence >= tags[-1].confidence
     assert tagger.calibrated
+
+
+def test_a_draft_with_a_title_only_is_represented_by_its_title() -> None:
+    """A title without a description has no passage; it used to average nothing into a NaN vector (no tags)."""
+    catalog = Catalog.build(toy.courses(), [toy.role()], toy.competencies())
+    semantic = Semantic(HashingEmbedder(), catalog)
+    vector = semantic.draft_vector("Mutation of land records", "", ())
+    assert np.isfinite(vector).all() and np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-5)
+    assert TagSuggester(semantic).suggest(vector, k=1)[0].competency_id == toy.cid("land")
 
 
 def test_untagged_course_gets_suggested_tags_used_at_a_discount() -> None:

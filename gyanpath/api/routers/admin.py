@@ -12,6 +12,7 @@ from gyanpath.accounts import ApiKey, KeyNotFoundError, Role
 from gyanpath.api.auth import KeyDep, requires
 from gyanpath.api.deps import ServicesDep
 from gyanpath.api.errors import PermissionDeniedError
+from gyanpath.api.openapi import error_responses
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(requires(Role.ADMIN))])
 
@@ -66,7 +67,7 @@ def list_keys(admin: KeyDep, services: ServicesDep) -> list[KeyOut]:
     return [KeyOut.of(k) for k in services.users.list_keys(department=admin.department)]
 
 
-@router.delete("/keys/{key_id}", response_model=KeyOut)
+@router.delete("/keys/{key_id}", response_model=KeyOut, responses=error_responses(404))
 def revoke_key(key_id: Annotated[str, Path(max_length=64)], admin: KeyDep, services: ServicesDep) -> KeyOut:
     """Revoke a key of the admin's department; another department's key is a 404, as if it did not exist."""
     if services.users.get_key(key_id).department != admin.department:

@@ -13,6 +13,7 @@ from gyanpath.accounts import ApiKey, KeyNotFoundError, Role
 from gyanpath.api.auth import KeyDep, requires
 from gyanpath.api.deps import ServicesDep
 from gyanpath.api.learner import owner_learner_id
+from gyanpath.api.openapi import error_responses
 from gyanpath.progress import LearnerNotFoundError
 from gyanpath.services import Services
 
@@ -89,7 +90,7 @@ def _owners(services: Services, admin: ApiKey, learner_id: str) -> list[str]:
     return list(dict.fromkeys(owners))
 
 
-@router.delete("/learners/{learner_id}", response_model=ErasureOut)
+@router.delete("/learners/{learner_id}", response_model=ErasureOut, responses=error_responses(404))
 def erase_learner(
     learner_id: Annotated[str, Path(min_length=1, max_length=120)], admin: KeyDep, services: ServicesDep
 ) -> ErasureOut:

@@ -11,6 +11,7 @@ from corpus.types import DEPARTMENTS, Level, Module
 from gyanpath.accounts import Role
 from gyanpath.api.auth import requires
 from gyanpath.api.deps import ServicesDep
+from gyanpath.api.openapi import error_responses
 from recommender.authoring import Draft
 
 router = APIRouter(prefix="/authoring", tags=["authoring"], dependencies=[Depends(requires(Role.AUTHOR))])
@@ -103,7 +104,7 @@ class CoverageResponse(BaseModel):
     gaps: list[CoverageGapOut]
 
 
-@router.post("/related", response_model=RelatedResponse)
+@router.post("/related", response_model=RelatedResponse, responses=error_responses(404, 503))
 def related(body: RelatedIn, services: ServicesDep) -> RelatedResponse:
     """The courses and case studies most related to a draft (or an existing course), through the shared hybrid
     retriever, and the existing courses it nearly duplicates."""
@@ -118,7 +119,7 @@ def related(body: RelatedIn, services: ServicesDep) -> RelatedResponse:
     )
 
 
-@router.post("/tags", response_model=TagsResponse)
+@router.post("/tags", response_model=TagsResponse, responses=error_responses(404, 503))
 def tags(body: TagsIn, services: ServicesDep) -> TagsResponse:
     """Competency tags from the dictionary suggested for a draft, with a calibrated confidence."""
     authoring = services.recommender.authoring
@@ -126,7 +127,7 @@ def tags(body: TagsIn, services: ServicesDep) -> TagsResponse:
     return TagsResponse(tags=[TagOut(**vars(t)) for t in found], calibrated=authoring.tagger.calibrated)
 
 
-@router.get("/coverage", response_model=CoverageResponse)
+@router.get("/coverage", response_model=CoverageResponse, responses=error_responses(404))
 def coverage(
     services: ServicesDep,
     role: Annotated[str | None, Query(max_length=120, description="One role's needs.")] = None,

@@ -19,6 +19,7 @@ from gyanpath.accounts import Role
 from gyanpath.api.auth import KeyDep, requires
 from gyanpath.api.deps import ServicesDep
 from gyanpath.api.errors import RequestError
+from gyanpath.api.openapi import error_responses
 from gyanpath.content import (
     ContentManager,
     Kind,
@@ -132,11 +133,18 @@ async def _publish(services: ServicesDep, parsed: Parsed, key: KeyDep, response:
     return UploadOut.of(uploaded)
 
 
+UPLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": UploadOut, "description": "A new version of one of the department's own, or unchanged."},
+    **error_responses(409, 503),
+}
+
+
 @router.post(
     "/courses",
     response_model=UploadOut,
     status_code=status.HTTP_201_CREATED,
     openapi_extra=_body_schema("course", False),
+    responses=UPLOAD_RESPONSES,
 )
 async def upload_course(request: Request, key: KeyDep, services: ServicesDep, response: Response) -> UploadOut:
     """Add a course (JSON, the fields of a line of courses.jsonl) to the key's department, or replace one of its
@@ -149,6 +157,7 @@ async def upload_course(request: Request, key: KeyDep, services: ServicesDep, re
     response_model=UploadOut,
     status_code=status.HTTP_201_CREATED,
     openapi_extra=_body_schema("case study", True),
+    responses=UPLOAD_RESPONSES,
 )
 async def upload_case_study(request: Request, key: KeyDep, services: ServicesDep, response: Response) -> UploadOut:
     """Add a case study of the key's department: JSON, a Markdown file with YAML front matter, or a PDF with its
@@ -161,13 +170,13 @@ def _delete(services: ServicesDep, kind: Kind, doc_id: str, key: KeyDep) -> Dele
     return DeletedOut(id=doc_id, kind=kind, snapshot_version=version)
 
 
-@router.delete("/courses/{doc_id}", response_model=DeletedOut)
+@router.delete("/courses/{doc_id}", response_model=DeletedOut, responses=error_responses(404, 409, 503))
 def delete_course(doc_id: DocId, key: KeyDep, services: ServicesDep) -> DeletedOut:
     """Delete a course of the key's department (403 for another's; 409 while other courses build on it)."""
     return _delete(services, "course", doc_id, key)
 
 
-@router.delete("/case-studies/{doc_id}", response_model=DeletedOut)
+@router.delete("/case-studies/{doc_id}", response_model=DeletedOut, responses=error_responses(404, 409, 503))
 def delete_case_study(doc_id: DocId, key: KeyDep, services: ServicesDep) -> DeletedOut:
     """Delete a case study of the key's department (403 for another's; 404 for one private to another)."""
     return _delete(services, "case_study", doc_id, key)

@@ -11,6 +11,7 @@ from corpus.types import CaseStudy
 from gyanpath.accounts import Role
 from gyanpath.api.auth import KeyDep, requires
 from gyanpath.api.deps import ServicesDep
+from gyanpath.api.openapi import error_responses
 from gyanpath.api.visibility import visible_document
 
 router = APIRouter(tags=["documents"], dependencies=[Depends(requires(Role.LEARNER))])
@@ -36,7 +37,7 @@ class DocumentOut(BaseModel):
     passages: list[PassageOut]
 
 
-@router.get("/documents/{doc_id}", response_model=DocumentOut)
+@router.get("/documents/{doc_id}", response_model=DocumentOut, responses=error_responses(404))
 def document(
     doc_id: Annotated[str, Path(min_length=1, max_length=120)], key: KeyDep, services: ServicesDep
 ) -> DocumentOut:

@@ -12,6 +12,7 @@ from gyanpath.accounts import Role
 from gyanpath.api.auth import requires
 from gyanpath.api.deps import ServicesDep
 from gyanpath.api.learner import LearnerDep
+from gyanpath.api.openapi import error_responses
 from gyanpath.api.routers.progress import course_of, stored_completed
 from recommender.types import Declared, LearningPath, PathRequest
 
@@ -220,7 +221,7 @@ class PathFeedbackOut(BaseModel):
     relevant: bool
 
 
-@router.post("/paths", response_model=PathOut)
+@router.post("/paths", response_model=PathOut, responses=error_responses(404, 503))
 def learning_path(body: PathIn, learner: LearnerDep, services: ServicesDep) -> PathOut:
     """A learning path for a role: its competency gaps, the courses that close them within the time budget
     (mandatory AI and cyber-security modules included), in order, explained, and laid out day by day for a
@@ -246,7 +247,12 @@ def learning_path(body: PathIn, learner: LearnerDep, services: ServicesDep) -> P
     return PathOut.of(recommender.paths.find(request))
 
 
-@router.post("/paths/feedback", response_model=PathFeedbackOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/paths/feedback",
+    response_model=PathFeedbackOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(404),
+)
 def path_feedback(body: PathFeedbackIn, learner: LearnerDep, services: ServicesDep) -> PathFeedbackOut:
     """Whether a recommended course is relevant to you; admins read the comments (GET /admin/feedback)."""
     course = course_of(services, body.course_id)

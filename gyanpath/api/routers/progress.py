@@ -14,6 +14,7 @@ from gyanpath.api.auth import requires
 from gyanpath.api.deps import ServicesDep
 from gyanpath.api.errors import RequestError
 from gyanpath.api.learner import LearnerDep
+from gyanpath.api.openapi import error_responses
 from gyanpath.progress import LearnerRef, LearnerRow
 from gyanpath.progress.passbook import passbook
 from gyanpath.services import Services
@@ -107,7 +108,7 @@ def profile(learner: LearnerDep, services: ServicesDep) -> ProfileOut:
     return ProfileOut.of(services.progress.register(learner))
 
 
-@router.post("/profile", response_model=ProfileOut)
+@router.post("/profile", response_model=ProfileOut, responses=error_responses(404))
 def set_profile(body: ProfileIn, learner: LearnerDep, services: ServicesDep) -> ProfileOut:
     """Set the learner's role: paths default to it, and peer signals compare learners of a role."""
     if body.role_id is not None:
@@ -115,7 +116,15 @@ def set_profile(body: ProfileIn, learner: LearnerDep, services: ServicesDep) -> 
     return ProfileOut.of(services.progress.set_role(learner, body.role_id))
 
 
-@router.post("/enrolments", response_model=EnrolmentOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/enrolments",
+    response_model=EnrolmentOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"model": EnrolmentOut, "description": "Already enrolled: the first enrolment."},
+        **error_responses(404),
+    },
+)
 def enrol(body: EnrolmentIn, learner: LearnerDep, services: ServicesDep, response: Response) -> EnrolmentOut:
     """Start a course; enrolling again answers 200 with the first start."""
     course = course_of(services, body.course_id)
@@ -131,7 +140,15 @@ def enrol(body: EnrolmentIn, learner: LearnerDep, services: ServicesDep, respons
     )
 
 
-@router.post("/completions", response_model=CompletionOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/completions",
+    response_model=CompletionOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"model": CompletionOut, "description": "The same completion again: stored once."},
+        **error_responses(404),
+    },
+)
 def complete(body: CompletionIn, learner: LearnerDep, services: ServicesDep, response: Response) -> CompletionOut:
     """Record a completed course. The same course at the same ``completed_at`` is one completion: a retry answers
     200 with what was stored."""

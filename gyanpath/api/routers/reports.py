@@ -84,7 +84,11 @@ def department(
     return report_dict(_report(services, admin, year, department))
 
 
-@router.get("/department.csv", response_class=PlainTextResponse)
+@router.get(
+    "/department.csv",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "One metric per row."}},
+)
 def department_csv(
     admin: KeyDep, services: ServicesDep, year: YearQuery = None, department: DepartmentQuery = None
 ) -> PlainTextResponse:

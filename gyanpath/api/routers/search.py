@@ -9,6 +9,7 @@ from corpus.types import DEPARTMENTS, LANGUAGES, Filters
 from gyanpath.accounts import Role
 from gyanpath.api.auth import KeyDep, requires
 from gyanpath.api.deps import ServicesDep
+from gyanpath.api.openapi import error_responses
 from gyanpath.api.schemas import HitOut, SearchOut
 
 router = APIRouter(tags=["search"], dependencies=[Depends(requires(Role.LEARNER))])
@@ -18,7 +19,7 @@ Language = Literal[LANGUAGES]  # type: ignore[valid-type]
 Department = Literal[DEPARTMENTS]  # type: ignore[valid-type]
 
 
-@router.get("/search", response_model=SearchOut)
+@router.get("/search", response_model=SearchOut, responses=error_responses(503))
 def search(
     services: ServicesDep,
     key: KeyDep,

@@ -11,6 +11,7 @@ from corpus.types import Competency, Level, Role
 from gyanpath.accounts import Role as AccessRole
 from gyanpath.api.auth import requires
 from gyanpath.api.deps import ServicesDep
+from gyanpath.api.openapi import error_responses
 
 router = APIRouter(tags=["taxonomy"], dependencies=[Depends(requires(AccessRole.LEARNER))])
 
@@ -99,7 +100,7 @@ def roles(services: ServicesDep) -> list[RoleSummaryOut]:
     ]
 
 
-@router.get("/roles/{role_id}", response_model=RoleOut)
+@router.get("/roles/{role_id}", response_model=RoleOut, responses=error_responses(404))
 def role(role_id: Annotated[str, Path(max_length=120)], services: ServicesDep) -> RoleOut:
     """One role with its required competencies and levels; an unknown id is a 404 that suggests close ids."""
     return RoleOut.of(services.recommender.catalog.role(role_id, field="role_id"))

@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, status
 from fastapi.responses import StreamingResponse
@@ -17,6 +17,7 @@ from gyanpath.accounts import ApiKey, Role
 from gyanpath.api.auth import KeyDep, requires
 from gyanpath.api.deps import ServicesDep
 from gyanpath.api.errors import RequestError, generator_failure
+from gyanpath.api.openapi import error_responses
 from gyanpath.api.visibility import visible_document
 from tutor.errors import ConversationNotFoundError, GeneratorError
 from tutor.practice import check_answer, make_questions, parse_question_id
@@ -153,7 +154,44 @@ def _own_conversation(services: ServicesDep, key: ApiKey, conversation_id: str) 
     return found
 
 
-@router.post("/ask", response_model=AnswerOut)
+def _event(name: str, data: dict[str, Any]) -> dict[str, Any]:
+    """One server-sent event: its name and its JSON ``data`` (OpenAPI 3.1 ``contentSchema``)."""
+    return {
+        "type": "object",
+        "required": ["event", "data"],
+        "properties": {
+            "event": {"const": name},
+            "data": {"type": "string", "contentMediaType": "application/json", "contentSchema": data},
+        },
+    }
+
+
+ANSWER_STREAM = {
+    "description": "The answer; with `stream: true`, server-sent events: `token` events, then `answer` (or `error`).",
+    "content": {
+        "text/event-stream": {
+            "schema": {
+                "oneOf": [
+                    _event(
+                        "token", {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}
+                    ),
+                    _event("answer", {"$ref": "#/components/schemas/AnswerOut"}),
+                    _event(
+                        "error",
+                        {
+                            "allOf": [{"$ref": "#/components/schemas/ErrorOut"}],
+                            "required": ["status", "results"],
+                            "properties": {"status": {"type": "integer"}, "results": {"type": "array"}},
+                        },
+                    ),
+                ]
+            }
+        }
+    },
+}
+
+
+@router.post("/ask", response_model=AnswerOut, responses={200: ANSWER_STREAM, **error_responses(404, 502, 503, 504)})
 def ask(body: AskIn, key: KeyDep, services: ServicesDep) -> AnswerOut | StreamingResponse:
     """Answer from the material with citations, or say it is not in the material (``answered: false``)."""
     if body.conversation_id:
@@ -178,7 +216,7 @@ def _events(services: ServicesDep, body: AskIn, key: ApiKey) -> Iterator[str]:
         yield f"event: error\ndata: {json.dumps({**error, 'status': code}, ensure_ascii=False)}\n\n"
 
 
-@router.get("/conversations/{conversation_id}", response_model=ConversationOut)
+@router.get("/conversations/{conversation_id}", response_model=ConversationOut, responses=error_responses(404))
 def conversation(
     conversation_id: Annotated[str, Path(max_length=64)], key: KeyDep, services: ServicesDep
 ) -> ConversationOut:
@@ -187,7 +225,9 @@ def conversation(
     return ConversationOut(id=found.id, turns=[TurnOut(**asdict(t)) for t in found.turns])
 
 
-@router.post("/feedback", response_model=FeedbackOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/feedback", response_model=FeedbackOut, status_code=status.HTTP_201_CREATED, responses=error_responses(404)
+)
 def feedback(body: FeedbackIn, key: KeyDep, services: ServicesDep) -> FeedbackOut:
     """Record whether an answer in one of the key's own conversations helped; kept for evaluation."""
     conversation = _own_conversation(services, key, body.conversation_id)
@@ -242,7 +282,7 @@ class CheckOut(BaseModel):
     doc_id: str
 
 
-@router.post("/practice", response_model=PracticeOut)
+@router.post("/practice", response_model=PracticeOut, responses=error_responses(404))
 def practice(body: PracticeIn, key: KeyDep, services: ServicesDep) -> PracticeOut:
     """Practice questions (cloze and multiple choice) built from a document's key facts, with answers and sources."""
     document = visible_document(services, key, body.doc_id)
@@ -250,7 +290,7 @@ def practice(body: PracticeIn, key: KeyDep, services: ServicesDep) -> PracticeOu
     return PracticeOut(doc_id=document.id, questions=[PracticeQuestionOut(**asdict(q)) for q in questions])
 
 
-@router.post("/practice/check", response_model=CheckOut)
+@router.post("/practice/check", response_model=CheckOut, responses=error_responses(404))
 def practice_check(body: CheckIn, key: KeyDep, services: ServicesDep) -> CheckOut:
     """Check a learner's answer against the source passage."""
     try:

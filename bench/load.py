@@ -1,0 +1,282 @@
+"""Load test of the real service: ``python -m gyanpath serve`` on loopback, driven by locust (headless).
+
+Usage: python -m bench.load [--users 10] [--duration 2m] [--embedder e5-multilingual] [--think 1 3]
+       python -m bench.load --duration 20s --embedder hashing      # a quick smoke run
+
+A scratch home gets the bundled corpus and its index (``gyanpath bootstrap``; the e5 model converted once into
+--models-cache and reused), one learner key per user (``gyanpath keys create --json``) and a rate limit set high
+enough never to bite. The service then runs as users run it, in its own process; locust runs in another, with
+``--users`` learners who search (English and Hindi), ask the tutor and ask for learning paths, and a health
+probe among them (bench/load_users.py).
+Goals: GET /health p99 under 50 ms while loaded; zero failed requests. Baseline in the same run: GET /health
+p99 on the idle service, measured before the load starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import percentile, print_table, scratch_home, time_calls
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = ROOT / "bench" / "queries"
+LOCUSTFILE = ROOT / "bench" / "load_users.py"
+HEALTH_P99_GOAL_MS = 50.0
+RATE_LIMIT = "1000000/minute"  # the limiter still counts every request; it never refuses one here
+DEPARTMENT = "health"
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    requests: int
+    failures: int
+    p50: float
+    p95: float
+    p99: float
+    rps: float
+
+
+def main() -> None:
+    args = _arguments()
+    home = args.home or scratch_home("load")
+    env = _environment(home, args.embedder)
+    _link_models(home, args.models_cache)
+    print(f"home {home}: bootstrapping the bundled corpus with {args.embedder}", flush=True)
+    _gyanpath(env, "bootstrap")
+    tokens = [_learner_key(env, n) for n in range(args.users)]
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = home / "server.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gyanpath", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_until_healthy(url, server, log_path)
+            config = _locust_config(url, tokens, args.think)
+            baseline = _idle_health_p99(url, config, args.baseline_requests)
+            rows = _run_locust(url, home, config, args)
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    _report(rows, baseline, args)
+    sys.exit(0 if _goals_met(rows) else 1)
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=10, help="concurrent simulated learners")
+    parser.add_argument("--duration", default="2m", help="how long the load lasts (locust syntax: 20s, 2m)")
+    parser.add_argument("--embedder", default="e5-multilingual", help="the service's embedder (hashing: smoke run)")
+    parser.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), metavar=("MIN", "MAX"), help="seconds")
+    parser.add_argument("--baseline-requests", type=int, default=300, help="idle GET /health calls (baseline)")
+    parser.add_argument("--home", type=Path, default=None, help="data directory (default: a fresh scratch one)")
+    parser.add_argument("--models-cache", type=Path, default=Path("/tmp/gyanpath-bench-models"))
+    args = parser.parse_args()
+    if args.users < 1 or not 0 <= args.think[0] <= args.think[1]:
+        parser.error("--users must be at least 1 and --think MIN MAX with 0 <= MIN <= MAX")
+    return args
+
+
+def _environment(home: Path, embedder: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "GYANPATH_HOME": str(home),
+        "GYANPATH_EMBEDDER": embedder,
+        "GYANPATH_RATE_LIMIT": RATE_LIMIT,
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+    }
+
+
+def _link_models(home: Path, cache: Path) -> None:
+    """``<home>/models`` points at a cache kept between runs, so the e5 model is converted once."""
+    cache.mkdir(parents=True, exist_ok=True)
+    models = home / "models"
+    if not models.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        models.symlink_to(cache, target_is_directory=True)
+
+
+def _gyanpath(env: dict[str, str], *arguments: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "gyanpath", *arguments], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"gyanpath {' '.join(arguments)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def _learner_key(env: dict[str, str], number: int) -> str:
+    created = json.loads(
+        _gyanpath(env, "keys", "create", "--role", "learner", "--department", DEPARTMENT, "--name",
+                  f"load test {number}", "--learner-id", f"load-{number}", "--json")
+    )  # fmt: skip
+    token: str = created["token"]
+    return token
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/health", timeout=2).json().get("status") == "ok":
+                return
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"the server was not healthy within {timeout:.0f} s:\n{log.read_text()}")
+
+
+def _jsonl(name: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (QUERIES / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _locust_config(url: str, tokens: list[str], think: tuple[float, float]) -> dict[str, Any]:
+    roles = httpx.get(f"{url}/roles", headers={"Authorization": f"Bearer {tokens[0]}"}, timeout=30)
+    roles.raise_for_status()
+    return {
+        "tokens": tokens,
+        "queries": [{"query": q["query"], "lang": q["lang"]} for q in _jsonl("retrieval.jsonl")],
+        "questions": [q["question"] for q in _jsonl("tutor.jsonl")],
+        "roles": [role["id"] for role in roles.json()],
+        "think_seconds": list(think),
+    }
+
+
+def _idle_health_p99(url: str, config: dict[str, Any], requests: int) -> float:
+    """GET /health p99 on the idle service, after one warm-up call of every endpoint the load uses."""
+    headers = {"Authorization": f"Bearer {config['tokens'][0]}"}
+    with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
+        client.get("/search", params={"q": config["queries"][0]["query"]}).raise_for_status()
+        client.post("/tutor/ask", json={"question": config["questions"][0]}).raise_for_status()
+        client.post("/paths", json={"role": config["roles"][0]}).raise_for_status()
+        timings = time_calls(lambda: client.get("/health").raise_for_status(), requests, warmup=10)
+    return percentile(timings, 99)
+
+
+def _run_locust(url: str, home: Path, config: dict[str, Any], args: argparse.Namespace) -> list[Row]:
+    config_path = home / "load-config.json"
+    config_path.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+    stats = home / "locust-stats"  # locust adds ".json"
+    command = [
+        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--host", url,
+        "--users", str(args.users), "--spawn-rate", str(args.users), "--run-time", args.duration,
+        "--json-file", str(stats), "--loglevel", "WARNING", "--exit-code-on-error", "0",
+    ]  # fmt: skip
+    print(f"locust: {args.users} users for {args.duration} against {url} (log: {home / 'locust.log'})", flush=True)
+    with (home / "locust.log").open("w") as log:
+        done = subprocess.run(
+            command, cwd=ROOT, env={**os.environ, "GYANPATH_LOAD_CONFIG": str(config_path)}, stdout=log, stderr=log
+        )
+    report = stats.with_suffix(".json")
+    if done.returncode != 0 or not report.exists():
+        raise SystemExit(f"locust failed (exit code {done.returncode}); see {home / 'locust.log'}")
+    return _rows(json.loads(report.read_text(encoding="utf-8")))
+
+
+def _rows(entries: list[dict[str, Any]]) -> list[Row]:
+    """One row per endpoint and one for all requests, from locust's final statistics (response times in buckets
+    of 1 ms below 100 ms, 10 ms below 1 s, as locust keeps them)."""
+    if not entries:
+        return []
+    started = min(e["start_time"] for e in entries)
+    seconds = max(e["last_request_timestamp"] or e["start_time"] for e in entries) - started
+    rows = [_row(e["name"], [e], seconds) for e in sorted(entries, key=lambda e: str(e["name"]))]
+    return [*rows, _row("all requests", entries, seconds)]
+
+
+def _row(name: str, entries: list[dict[str, Any]], seconds: float) -> Row:
+    timings: dict[int, int] = {}
+    for entry in entries:
+        for bucket, count in entry["response_times"].items():
+            timings[int(bucket)] = timings.get(int(bucket), 0) + count
+    requests = sum(e["num_requests"] for e in entries)
+    return Row(
+        name=name,
+        requests=requests,
+        failures=sum(e["num_failures"] for e in entries),
+        p50=_bucket_percentile(timings, 50),
+        p95=_bucket_percentile(timings, 95),
+        p99=_bucket_percentile(timings, 99),
+        rps=requests / seconds if seconds > 0 else 0.0,
+    )
+
+
+def _bucket_percentile(timings: dict[int, int], q: float) -> float:
+    """Nearest-rank percentile of response times given as {milliseconds: count}."""
+    total = sum(timings.values())
+    rank, seen = max(1, math.ceil(q / 100 * total)), 0
+    for milliseconds in sorted(timings):
+        seen += timings[milliseconds]
+        if seen >= rank:
+            return float(milliseconds)
+    return float("nan")
+
+
+def _health(rows: list[Row]) -> Row | None:
+    return next((row for row in rows if row.name == "GET /health"), None)
+
+
+def _goals_met(rows: list[Row]) -> bool:
+    health = _health(rows)
+    return health is not None and health.requests > 0 and health.p99 < HEALTH_P99_GOAL_MS and _failures(rows) == 0
+
+
+def _failures(rows: list[Row]) -> int:
+    return sum(row.failures for row in rows if row.name != "all requests")
+
+
+def _report(rows: list[Row], baseline_p99: float, args: argparse.Namespace) -> None:
+    print_table(
+        f"Load: {args.users} users, {args.duration}, think {args.think[0]:g}-{args.think[1]:g} s, "
+        f"{args.embedder} (milliseconds)",
+        ["endpoint", "requests", "failures", "p50 ms", "p95 ms", "p99 ms", "req/s"],
+        [[r.name, r.requests, r.failures, *(f"{p:.0f}" for p in (r.p50, r.p95, r.p99)), f"{r.rps:.2f}"] for r in rows],
+    )
+    health = _health(rows)
+    loaded = health.p99 if health else float("nan")
+    print_table(
+        "Goals",
+        ["check", "measured", "goal", "met"],
+        [
+            ["GET /health p99 while loaded", f"{loaded:.1f} ms", f"< {HEALTH_P99_GOAL_MS:.0f} ms",
+             "yes" if loaded < HEALTH_P99_GOAL_MS else "NO"],
+            ["GET /health p99 idle (baseline)", f"{baseline_p99:.1f} ms",
+             f"loaded / idle = {loaded / baseline_p99:.1f}x" if baseline_p99 > 0 else "-", "-"],
+            ["failed requests", str(_failures(rows)), "0", "yes" if _failures(rows) == 0 else "NO"],
+        ],
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
