@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from corpus.types import LANGUAGES, Level, Role
@@ -52,10 +53,12 @@ class PathFinder:
         held = holdings(self.coverage, request.completed, request.declared)
         gaps = compute_gaps(self.catalog, resolved.required, held)
         done = frozenset(done_courses(self.catalog, request.completed))
-        signals: dict[str, PeerSignal] = {}
+        signals: Mapping[str, PeerSignal] = {}
+        scores: Mapping[str, float] = {}
         basis = "no completion records"
         if self.peers is not None:
-            signals, basis = self.peers.signals(resolved.role.id, request.completed)
+            peer_signals, basis = self.peers.signals(resolved.role.id, request.completed)
+            signals, scores = peer_signals, peer_signals.scores
         problem = PlanInput(
             resolved.required,
             held,
@@ -63,7 +66,7 @@ class PathFinder:
             request.budget,
             request.language,
             request.level,
-            {course: signal.score for course, signal in signals.items()},
+            scores,
             frozenset(request.completed),
             frozenset(request.avoid),
         )

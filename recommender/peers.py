@@ -13,8 +13,9 @@ score of its nearest known courses by content, when those neighbours are supplie
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -125,21 +126,60 @@ class PeerModel:
         top = np.argsort(-scores, kind="stable")[:k]
         return [(self.courses[i], float(scores[i])) for i in top if np.isfinite(scores[i])]
 
-    def signals(self, role: str | None, history: Sequence[str]) -> tuple[dict[str, PeerSignal], str]:
-        """A PeerSignal for every course with a positive score, and the basis of the scores."""
+    def signals(self, role: str | None, history: Sequence[str]) -> tuple[PeerSignals, str]:
+        """Peer signals for every course with a positive score (built on lookup), and the basis of the scores."""
         scores, basis = self.score_vector(role, history)
         _, _, r = self._popularity(role)
         share = self.role_counts[r] / self.role_learners[r] if r is not None else None
-        cold = set(self.cold)
-        return {
-            course: PeerSignal(
-                round(float(scores[i]), 4),
-                "similar content (new course)" if i in cold else basis,
-                round(float(share[i]), 4) if share is not None else None,
-            )
-            for i, course in enumerate(self.courses)
-            if scores[i] > 0
-        }, basis
+        return PeerSignals(self, scores, basis, share), basis
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.courses)}
+
+
+class PeerSignals(Mapping[str, PeerSignal]):
+    """Course id -> PeerSignal, over one request's score vector. A plan looks up thousands of scores but explains
+    only its steps, so signals are made on lookup rather than for every course up front."""
+
+    def __init__(self, model: PeerModel, scores: Floats, basis: str, share: Floats | None) -> None:
+        self._model, self._scores, self._basis, self._share = model, scores, basis, share
+        self._positive = np.flatnonzero(scores > 0)
+
+    @property
+    def scores(self) -> Mapping[str, float]:
+        """Course id -> the 0-1 score the planner weighs (a view; nothing is copied)."""
+        return _ScoreView(self._model.index, self._scores)
+
+    def __getitem__(self, course_id: str) -> PeerSignal:
+        i = self._model.index.get(course_id)
+        if i is None or self._scores[i] <= 0:
+            raise KeyError(course_id)
+        return PeerSignal(
+            round(float(self._scores[i]), 4),
+            "similar content (new course)" if i in self._model.cold else self._basis,
+            round(float(self._share[i]), 4) if self._share is not None else None,
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._model.courses[i] for i in self._positive.tolist())
+
+    def __len__(self) -> int:
+        return len(self._positive)
+
+
+class _ScoreView(Mapping[str, float]):
+    def __init__(self, index: Mapping[str, int], scores: Floats) -> None:
+        self._index, self._scores = index, scores
+
+    def __getitem__(self, course_id: str) -> float:
+        return float(self._scores[self._index[course_id]])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
 
 
 def _cosine(matrix: sp.csr_matrix, counts: Floats, shrink: float) -> sp.csr_matrix:

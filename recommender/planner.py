@@ -127,12 +127,21 @@ class Planner:
         groups = {self.catalog.group(c) for c in bundle}
         return _Candidate(bundle, value, minutes, state.score(course_id, value, minutes), advanced, groups)
 
+    def _rescore(self, state: PlanState, course_id: str, stale: _Candidate) -> _Candidate | None:
+        """Re-score a candidate whose bundle no pick has touched (those are re-evaluated in full at once): the
+        bundle still holds unless one of its courses became unavailable (a translation or twin was planned)."""
+        if not all(state.available(c) for c in stale.bundle):
+            return self._evaluate(state, course_id)
+        value, _ = state.value(stale.bundle)
+        score = state.score(course_id, value, stale.minutes)
+        return _Candidate(stale.bundle, value, stale.minutes, score, stale.advanced, stale.groups)
+
     def _greedy(self, state: PlanState) -> None:
         """Lazy greedy: a candidate's stored score is an upper bound until it is re-evaluated, because planning a
         course only lowers what others are worth, with two exceptions that are re-evaluated at once: a candidate
         whose bundle holds a course just planned or its translation (the bundle shrinks) and one with an Advanced
-        entry on a competency just raised (Advanced counts once a lower level is held). Picks are the same as re-scoring
-        every touched candidate after each pick, for a fraction of the evaluations."""
+        entry on a competency just raised (Advanced counts once a lower level is held). Picks are the same as
+        re-scoring every touched candidate after each pick, for a fraction of the evaluations."""
         gaps = [cid for cid, level in state.problem.required.items() if state.selection.levels.get(cid, 0) < level.rank]
         pool = sorted({state.preferred(c) for cid in gaps for c in self.coverage.by_competency.get(cid, [])})
         order = {cid: n for n, cid in enumerate(pool)}
@@ -161,7 +170,7 @@ class Planner:
             if current.get(cid) != key:
                 continue  # superseded by a newer evaluation
             if cid not in fresh:
-                push(cid, self._evaluate(state, cid))
+                push(cid, self._rescore(state, cid, candidates[cid]))
                 continue
             chosen = candidates[cid]
             del current[cid]
