@@ -69,6 +69,8 @@ bench: install-dev
 	$(PY) -m bench.index_build
 	$(PY) -m bench.search_latency
 	$(PY) -m bench.retrieval_quality
+	$(PY) -m bench.e5_speed --variants onnx-int8
+	$(PY) -m bench.recommender_latency
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
