@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -71,7 +72,57 @@ def generator_failure(exc: GeneratorError) -> tuple[int, dict[str, Any]]:
     return (504 if timeout else 502), body
 
 
+@dataclass(frozen=True)
+class Mapped:
+    """How one domain error becomes a response: status, stable code, and the field it blames."""
+
+    status: int
+    code: str
+    field: Callable[[Exception], str | None] = lambda exc: getattr(exc, "field", None)
+    headers: Callable[[Exception], dict[str, str] | None] = lambda exc: None
+
+
+def _fixed(field: str | None) -> Callable[[Exception], str | None]:
+    return lambda exc: field
+
+
+_NO_FIELD = _fixed(None)
+
+
+MAPPED: dict[type[Exception], Mapped] = {
+    AuthenticationError: Mapped(
+        401, "unauthenticated", _NO_FIELD, lambda exc: {"WWW-Authenticate": 'Bearer realm="gyanpath"'}
+    ),
+    PermissionDeniedError: Mapped(403, "forbidden"),
+    ContentPermissionError: Mapped(403, "forbidden"),
+    KeyNotFoundError: Mapped(404, "not_found", _fixed("key_id")),
+    LearnerNotFoundError: Mapped(404, "not_found", _fixed("learner_id")),
+    UnknownRoleError: Mapped(404, "not_found"),
+    UnknownIdError: Mapped(404, "not_found"),
+    DocumentNotFoundError: Mapped(404, "not_found", _NO_FIELD),
+    ConversationNotFoundError: Mapped(404, "not_found", _fixed("conversation_id")),
+    ContentConflictError: Mapped(409, "conflict"),
+    RequestError: Mapped(422, "invalid_request"),
+    ImpossibleBudgetError: Mapped(422, "impossible_budget"),
+    InvalidRequestError: Mapped(422, "invalid_request"),
+    RateLimitedError: Mapped(
+        429, "rate_limited", _NO_FIELD, lambda exc: {"Retry-After": str(getattr(exc, "retry_after", 1))}
+    ),
+    IndexUpdateError: Mapped(503, "index_update_failed", _NO_FIELD),
+    IndexNotReadyError: Mapped(503, "index_not_ready", _NO_FIELD),
+}
+"""Errors answered from this table; the handlers below are the ones that need more than a status and a field."""
+
+
+async def _mapped(_: Request, exc: Exception) -> JSONResponse:
+    mapped = next(MAPPED[kind] for kind in type(exc).__mro__ if kind in MAPPED)  # as Starlette picked the handler
+    return _error(mapped.status, mapped.code, str(exc), mapped.field(exc), mapped.headers(exc))
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    for error in MAPPED:
+        app.add_exception_handler(error, _mapped)
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
@@ -79,77 +130,16 @@ def install_error_handlers(app: FastAPI) -> None:
         field = ".".join(location) or None
         return _error(422, "invalid_request", f"{field}: {first.get('msg', 'invalid value')}", field)
 
-    @app.exception_handler(AuthenticationError)
-    async def unauthenticated(_: Request, exc: AuthenticationError) -> JSONResponse:
-        return _error(401, "unauthenticated", str(exc), headers={"WWW-Authenticate": 'Bearer realm="gyanpath"'})
-
-    @app.exception_handler(PermissionDeniedError)
-    async def forbidden(_: Request, exc: PermissionDeniedError) -> JSONResponse:
-        return _error(403, "forbidden", str(exc), exc.field)
-
-    @app.exception_handler(KeyNotFoundError)
-    async def no_key(_: Request, exc: KeyNotFoundError) -> JSONResponse:
-        return _error(404, "not_found", str(exc), "key_id")
-
-    @app.exception_handler(LearnerNotFoundError)
-    async def no_learner(_: Request, exc: LearnerNotFoundError) -> JSONResponse:
-        return _error(404, "not_found", str(exc), "learner_id")
-
-    @app.exception_handler(RequestError)
-    async def bad_request(_: Request, exc: RequestError) -> JSONResponse:
-        return _error(422, "invalid_request", str(exc), exc.field)
-
     @app.exception_handler(ValidationError)
     async def invalid_document(_: Request, exc: ValidationError) -> JSONResponse:
         problem = exc.problems[0]
         return _error(422, "invalid_document", str(exc), problem.field)
-
-    @app.exception_handler(UnknownRoleError)
-    @app.exception_handler(UnknownIdError)
-    async def unknown_id(_: Request, exc: UnknownRoleError | UnknownIdError) -> JSONResponse:
-        return _error(404, "not_found", str(exc), exc.field)
-
-    @app.exception_handler(ImpossibleBudgetError)
-    async def impossible_budget(_: Request, exc: ImpossibleBudgetError) -> JSONResponse:
-        return _error(422, "impossible_budget", str(exc), exc.field)
-
-    @app.exception_handler(InvalidRequestError)
-    async def invalid_recommender_request(_: Request, exc: InvalidRequestError) -> JSONResponse:
-        return _error(422, "invalid_request", str(exc), exc.field)
-
-    @app.exception_handler(DocumentNotFoundError)
-    async def not_found(_: Request, exc: DocumentNotFoundError) -> JSONResponse:
-        return _error(404, "not_found", str(exc))
-
-    @app.exception_handler(ConversationNotFoundError)
-    async def no_conversation(_: Request, exc: ConversationNotFoundError) -> JSONResponse:
-        return _error(404, "not_found", str(exc), "conversation_id")
 
     @app.exception_handler(GeneratorError)
     async def generator_failed(_: Request, exc: GeneratorError) -> JSONResponse:
         log.error("generator error: %s", exc)
         status, body = generator_failure(exc)
         return JSONResponse(status_code=status, content=body)
-
-    @app.exception_handler(RateLimitedError)
-    async def rate_limited(_: Request, exc: RateLimitedError) -> JSONResponse:
-        return _error(429, "rate_limited", str(exc), headers={"Retry-After": str(exc.retry_after)})
-
-    @app.exception_handler(ContentPermissionError)
-    async def content_forbidden(_: Request, exc: ContentPermissionError) -> JSONResponse:
-        return _error(403, "forbidden", str(exc), exc.field)
-
-    @app.exception_handler(ContentConflictError)
-    async def content_conflict(_: Request, exc: ContentConflictError) -> JSONResponse:
-        return _error(409, "conflict", str(exc), exc.field)
-
-    @app.exception_handler(IndexUpdateError)
-    async def index_update_failed(_: Request, exc: IndexUpdateError) -> JSONResponse:
-        return _error(503, "index_update_failed", str(exc))
-
-    @app.exception_handler(IndexNotReadyError)
-    async def not_ready(_: Request, exc: IndexNotReadyError) -> JSONResponse:
-        return _error(503, "index_not_ready", str(exc))
 
     @app.exception_handler(EmbeddingError)
     async def embedding_failed(_: Request, exc: EmbeddingError) -> JSONResponse:

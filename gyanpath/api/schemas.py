@@ -45,3 +45,12 @@ class ErrorOut(BaseModel):
     error: str = Field(description="A stable machine-readable code.")
     detail: str
     field: str | None = None
+
+
+class TagOut(BaseModel):
+    """A competency suggested for a text, with the tagger's calibrated confidence."""
+
+    competency_id: str
+    name: str
+    similarity: float
+    confidence: float = Field(description="Calibrated probability that a curator would tag it.")

@@ -12,6 +12,7 @@ from gyanpath.accounts import Role
 from gyanpath.api.auth import requires
 from gyanpath.api.deps import ServicesDep
 from gyanpath.api.openapi import error_responses
+from gyanpath.api.schemas import TagOut
 from recommender.authoring import Draft
 
 router = APIRouter(prefix="/authoring", tags=["authoring"], dependencies=[Depends(requires(Role.AUTHOR))])
@@ -67,13 +68,6 @@ class RelatedResponse(BaseModel):
 class TagsIn(DraftIn):
     k: int = Field(default=5, ge=1, le=20)
     min_confidence: float = Field(default=0.0, ge=0, le=1)
-
-
-class TagOut(BaseModel):
-    competency_id: str
-    name: str
-    similarity: float
-    confidence: float = Field(description="Calibrated probability that a curator would tag it.")
 
 
 class TagsResponse(BaseModel):

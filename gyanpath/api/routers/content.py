@@ -20,6 +20,7 @@ from gyanpath.api.auth import KeyDep, requires
 from gyanpath.api.deps import ServicesDep
 from gyanpath.api.errors import RequestError
 from gyanpath.api.openapi import error_responses
+from gyanpath.api.schemas import TagOut
 from gyanpath.content import (
     ContentManager,
     Kind,
@@ -41,13 +42,6 @@ class DuplicateOut(BaseModel):
     kind: str
     title: str
     similarity: float
-
-
-class TagOut(BaseModel):
-    competency_id: str
-    name: str
-    similarity: float
-    confidence: float
 
 
 class UploadOut(BaseModel):

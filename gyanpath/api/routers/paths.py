@@ -14,6 +14,7 @@ from gyanpath.api.deps import ServicesDep
 from gyanpath.api.learner import LearnerDep
 from gyanpath.api.openapi import error_responses
 from gyanpath.api.routers.progress import course_of, stored_completed
+from gyanpath.api.schemas import TagOut
 from recommender.types import Declared, LearningPath, PathRequest
 
 router = APIRouter(tags=["paths"], dependencies=[Depends(requires(Role.LEARNER))])
@@ -126,13 +127,6 @@ class RoleMatchOut(BaseModel):
     role_id: str
     title: str
     similarity: float
-
-
-class TagOut(BaseModel):
-    competency_id: str
-    name: str
-    similarity: float
-    confidence: float
 
 
 class PathOut(BaseModel):
