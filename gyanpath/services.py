@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -51,6 +52,8 @@ class Services:
     _rebuild_lock: threading.RLock = field(default_factory=threading.RLock)
     _recommender: Recommender | None = field(default=None, repr=False)
     _recommender_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _served_version: str | None = field(default=None, repr=False)
+    _next_poll: float = field(default=0.0, repr=False)
 
     @classmethod
     def create(cls, settings: Settings, *, embedder: Embedder | None = None) -> Services:
@@ -106,10 +109,36 @@ class Services:
             self.retriever.refresh(snapshot)
         except SnapshotError as exc:
             self.retriever.refresh(None)
+            self._served_version = None
             self.health.state, self.health.detail = "degraded", f"lexical search only: {exc}"
             return False
+        self._served_version = snapshot.manifest.version
         self.health.state, self.health.detail = "ok", f"snapshot {snapshot.manifest.version}"
         return True
+
+    def follow_published(self) -> bool:
+        """Serve a snapshot that another worker or process published since this one loaded its own.
+
+        Called on every request, it reads the CURRENT pointer at most every ``snapshot_poll_seconds``; a newer
+        version is loaded and swapped in (requests in flight keep the read model they started with). Skipped
+        while this process is updating the index itself. Returns True when it swapped.
+        """
+        now = time.monotonic()
+        if now < self._next_poll:
+            return False
+        self._next_poll = now + self.settings.snapshot_poll_seconds
+        published = self.snapshots.current_version()
+        if published is None or published == self._served_version:
+            return False
+        if not self._rebuild_lock.acquire(blocking=False):
+            return False
+        try:
+            if self.snapshots.current_version() == self._served_version:
+                return False
+            log.info("loading snapshot %s published elsewhere (serving %s)", published, self._served_version)
+            return self.load_index()
+        finally:
+            self._rebuild_lock.release()
 
     def rebuild_index(self, *, full: bool = False, progress: Progress | None = None) -> Manifest:
         """Build and publish a snapshot, then swap it in; readers keep the old one until the swap."""

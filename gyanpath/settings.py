@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     index_kind: IndexKind = Field(default=IndexKind.AUTO, description="flat (exact), hnsw, ivf, or auto by size.")
     precompute_sentences: bool = Field(default=True, description="Embed sentences at index build (fast tutor).")
     search_threads: int = Field(default=1, ge=1, le=256, description="FAISS threads (1 is fastest per query).")
+    snapshot_poll_seconds: float = Field(
+        default=2.0, ge=0, le=3600, description="How often a worker checks for a snapshot published by another."
+    )
     rrf_k: int = Field(default=60, ge=1, le=1000, description="Reciprocal-rank-fusion constant.")
     search_max_k: int = Field(default=50, ge=1, le=500, description="Largest k a search may ask for.")
     host: str = Field(default="127.0.0.1", description="Address the service listens on.")

@@ -11,6 +11,7 @@ from gyanpath.services import Services
 
 def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
+    services.follow_published()  # another worker may have published a new snapshot (a content upload)
     return services
 
 

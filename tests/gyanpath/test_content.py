@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from corpus.ingest import IngestSources, ingest
 from gyanpath.accounts import Role
 from gyanpath.api.app import create_app
 from gyanpath.services import Services
@@ -226,3 +227,28 @@ def test_searches_during_uploads_never_fail_or_see_a_half_built_index(
                 thread.join()
     print(f"{searches} searches during 9 index updates")
     assert failures == [] and searches > 10
+
+
+def test_a_snapshot_published_by_another_worker_is_picked_up(services: Services, tmp_path: Path) -> None:
+    """Two workers over one home: what one publishes, the other serves after its next poll (no restart)."""
+    other = Services.create(services.settings.model_copy(update={"snapshot_poll_seconds": 0.0}))
+    try:
+        assert other.load_index()
+        course = {
+            "id": "crs-grain-storage-audit-en", "title": "Grain Storage Audits in Godowns", "language": "en",
+            "description": "Auditing moisture, fumigation and stock registers in public grain godowns.",
+            "duration_minutes": 90, "level": "Beginner", "provider": "test", "competencies": [],
+        }  # fmt: skip
+        source = tmp_path / "new.jsonl"
+        source.write_text(json.dumps(course) + "\n", encoding="utf-8")
+        services.publish_change(lambda: ingest(services.store, IngestSources(courses=[source])))
+
+        def found() -> bool:
+            hits = other.retriever.retrieve("grain godown fumigation audit", k=3, mode="dense")
+            return any(h.doc_id == "crs-grain-storage-audit-en" for h in hits)
+
+        assert not found()  # still the snapshot it loaded
+        assert other.follow_published() and found()
+        assert not other.follow_published()  # nothing newer: no reload
+    finally:
+        other.close()
