@@ -18,10 +18,8 @@ import argparse
 import json
 import math
 import os
-import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from typing import Any
 import httpx
 
 from bench.common import percentile, print_table, scratch_home, time_calls
+from gyanpath.devserver import running_service
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "bench" / "queries"
@@ -57,28 +56,10 @@ def main() -> None:
     print(f"home {home}: bootstrapping the bundled corpus with {args.embedder}", flush=True)
     _gyanpath(env, "bootstrap")
     tokens = [_learner_key(env, n) for n in range(args.users)]
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = home / "server.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gyanpath", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_until_healthy(url, server, log_path)
-            config = _locust_config(url, tokens, args.think)
-            baseline = _idle_health_p99(url, config, args.baseline_requests)
-            rows = _run_locust(url, home, config, args)
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+    with running_service(env, home / "server.log", timeout=300) as url:
+        config = _locust_config(url, tokens, args.think)
+        baseline = _idle_health_p99(url, config, args.baseline_requests)
+        rows = _run_locust(url, home, config, args)
     _report(rows, baseline, args)
     sys.exit(0 if _goals_met(rows) else 1)
 
@@ -134,27 +115,6 @@ def _learner_key(env: dict[str, str], number: int) -> str:
     )  # fmt: skip
     token: str = created["token"]
     return token
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/health", timeout=2).json().get("status") == "ok":
-                return
-        except (httpx.HTTPError, ValueError):
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"the server was not healthy within {timeout:.0f} s:\n{log.read_text()}")
 
 
 def _jsonl(name: str) -> list[dict[str, Any]]:

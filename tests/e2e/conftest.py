@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +18,7 @@ import pytest
 
 from corpus.ingest import IngestSources, ingest
 from gyanpath.accounts import Role
+from gyanpath.devserver import running_service
 from gyanpath.services import Services
 from gyanpath.settings import Settings
 from gyanpath.userstore import SQLiteUserStore
@@ -29,7 +27,6 @@ from tests.conftest import MINI, TEST_DEPARTMENT
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, ViewportSize
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("GYANPATH_CHROMIUM", "/usr/bin/chromium"))
 PHONE: ViewportSize = {"width": 390, "height": 844}
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
@@ -84,13 +81,6 @@ class Server:
         return httpx.Client(base_url=self.url, headers=headers, timeout=30)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _prepare_home(home: Path) -> dict[Role, str]:
     """The mini corpus ingested and indexed with the hashing embedder, and one key per role."""
     services = Services.create(Settings(home=home, embedder="hashing"))
@@ -112,41 +102,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``python -m gyanpath serve`` on a free port, as a user would start it."""
     home = tmp_path_factory.mktemp("e2e-home")
     keys = _prepare_home(home)
-    port = _free_port()
     env = {**os.environ, "GYANPATH_HOME": str(home), "GYANPATH_EMBEDDER": "hashing", "GYANPATH_EMBED_THREADS": "1"}
-    log = (home / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gyanpath", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(url, process, home / "server.log")
+    with running_service(env, home / "server.log") as url:
         yield Server(url, home, keys)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/health", timeout=2).json().get("status") == "ok":
-                return
-        except (httpx.HTTPError, ValueError):
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"the server did not become healthy in {timeout:.0f}s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")

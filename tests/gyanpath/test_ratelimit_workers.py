@@ -7,11 +7,6 @@ where it cannot be reached. Each run uses its own key prefix, so runs never see 
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,11 +15,11 @@ import httpx
 import pytest
 
 from gyanpath.accounts import Role
+from gyanpath.devserver import running_service
 from gyanpath.ratelimit import Rate, RedisRateLimiter
 from gyanpath.userstore import SQLiteUserStore
 
 REDIS_URL = os.environ.get("GYANPATH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 7
 
 
@@ -39,13 +34,6 @@ def _redis_or_skip() -> object:
         print(reason)
         pytest.skip(reason)
     return client
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -68,7 +56,6 @@ def two_workers(tmp_path: Path, prefix: str) -> Iterator[tuple[str, str]]:
     users = SQLiteUserStore(home / "gyanpath.db")
     token = users.create_key(role=Role.LEARNER, department="health").token
     users.close()
-    port = _free_port()
     env = {
         **os.environ,
         "GYANPATH_HOME": str(home),
@@ -77,26 +64,8 @@ def two_workers(tmp_path: Path, prefix: str) -> Iterator[tuple[str, str]]:
         "GYANPATH_REDIS_URL": REDIS_URL,
         "GYANPATH_REDIS_PREFIX": prefix,
     }
-    command = [sys.executable, "-m", "uvicorn", "gyanpath.api.app:create_app", "--factory", "--workers", "2"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"uvicorn did not start (exit code {server.poll()})")
-            time.sleep(0.2)
-        time.sleep(1.0)  # let the second worker finish starting too
+    with running_service(env, tmp_path / "server.log", workers=2, timeout=60, require_index=False) as base:
         yield base, token
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 def test_the_limit_holds_across_two_workers(two_workers: tuple[str, str]) -> None:
