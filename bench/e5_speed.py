@@ -23,8 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import print_table, scratch_home, summary
-from corpus.chunking import chunk_document, sentence_spans
+from corpus.chunking import chunk_document
 from corpus.loaders import load_case_studies, load_courses
+from corpus.sentences import sentence_spans
 from corpus.types import Document
 from embeddings import Embedder
 from gyanpath.settings import BUNDLED_CORPUS

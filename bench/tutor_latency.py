@@ -54,7 +54,7 @@ def add_sentence_vectors(services: Services) -> None:
     builder = services.builder
     generator = np.random.default_rng(0)
     keys = []
-    from corpus.chunking import sentence_spans
+    from corpus.sentences import sentence_spans
 
     for stored in services.store.chunks():
         keys += [

@@ -1,7 +1,8 @@
 """Split documents into passages that keep their title and section, with exact character offsets.
 
 Offsets index the document's body text (``document_body``), so a citation can quote ``body[start:end]`` and a PDF
-passage knows its page. Passages never cross a section or page boundary.
+passage knows its page. Passages never cross a section or page boundary, and start and end on sentence boundaries
+(corpus/sentences.py: wrapped lines reflowed, list items whole).
 """
 
 from __future__ import annotations
@@ -10,14 +11,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from corpus.sentences import sentence_spans
 from corpus.types import CaseStudy, Chunk, Course, Document
 
 MAX_CHARS = 700
-_SENTENCE_END = re.compile(r"[.!?।]+[\"'”’)]*\s+|\s*\n\s*")
-_LIST_MARKER = re.compile(r"^(\d{1,3}[.)]|[-*•])$")
-_ABBREVIATION = re.compile(
-    r"(?:^|[\s(])(Rs|Dr|Mr|Mrs|Ms|Smt|Sh|Shri|No|Nos|St|vs|etc|e\.g|i\.e|approx|Govt|Dept|Sec|viz|Hon|Prof)\.$", re.I
-)
 _HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
 
 
@@ -90,47 +87,10 @@ def _pages(case: CaseStudy, body: str) -> Iterator[tuple[int | None, int, int]]:
         yield span.page, span.start, span.end
 
 
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of text[start:end] (ends at . ! ? or the Devanagari danda, or a blank line)."""
-    return list(_sentences(text, start, len(text) if end is None else end))
-
-
-def _sentences(body: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Yield (start, end) of each sentence or line in body[start:end], whitespace trimmed; a bare list marker
-    ("1.", "-") is joined to the text after it."""
-    cursor, pending = start, None
-    for match in [*_SENTENCE_END.finditer(body, start, end), None]:
-        stop = match.end() if match else end
-        for span in _trimmed(body, cursor, stop):
-            if pending is not None:
-                span, pending = (pending, span[1]), None
-            text = body[span[0] : span[1]]
-            if (
-                match is not None
-                and "\n" not in match.group()
-                and (_LIST_MARKER.match(text) or _ABBREVIATION.search(text))
-            ):
-                pending = span[0]
-                continue
-            yield span
-        cursor = stop
-    if pending is not None:
-        yield from _trimmed(body, pending, end)
-
-
-def _trimmed(body: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    while start < end and body[start].isspace():
-        start += 1
-    while end > start and body[end - 1].isspace():
-        end -= 1
-    if end > start:
-        yield start, end
-
-
 def _pack(body: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:
     """Greedily join consecutive sentences into passages of at most ``max_chars`` (a longer sentence is cut)."""
     current: tuple[int, int] | None = None
-    for s_start, s_end in _sentences(body, start, end):
+    for s_start, s_end in sentence_spans(body, start, end):
         while s_end - s_start > max_chars:
             if current is not None:
                 yield current

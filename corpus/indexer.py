@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock
 
-from corpus.chunking import sentence_spans
+from corpus.sentences import clean_text, sentence_spans
 from corpus.store import Store, index_material
 from embeddings import (
     Embedder,
@@ -80,7 +80,7 @@ class IndexBuilder:
         for stored in self.store.chunks():
             for start, end in sentence_spans(stored.chunk.text):
                 keys.append((stored.id, stored.chunk.start + start, stored.chunk.start + end))
-                texts.append(stored.chunk.text[start:end])
+                texts.append(clean_text(stored.chunk.text[start:end]))
         cached = self.store.sentence_vectors(model_id, keys)
         missing = [i for i, key in enumerate(keys) if key not in cached]
         for start in range(0, len(missing), EMBED_COMMIT_EVERY):

@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from corpus.chunking import sentence_spans
 from corpus.lexical import tokenize
+from corpus.sentences import sentence_spans
 from tutor.types import Citation, Evidence
 
 MIN_OVERLAP = 0.5

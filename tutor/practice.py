@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from corpus.chunking import document_body, sentence_spans
+from corpus.chunking import document_body
+from corpus.sentences import sentence_spans
 from corpus.types import Document
 
 Kind = Literal["cloze", "mcq"]
