@@ -1,4 +1,6 @@
-"""Calibrate the tutor's abstention threshold on the project's questions (answerable against unanswerable).
+"""Calibrate the tutor's abstention threshold on the plain support score, for embedder families that have no fitted
+answerability model (minilm, hashing); the e5 family's model and per-language-pair thresholds come from
+``make tutor-model`` (bench/tutor_quality.py).
 
 Every question is answered once with abstention switched off; each candidate threshold is then scored on the
 recorded support values: answer hit rate per language, abstention precision and recall. The chosen threshold is
@@ -36,6 +38,7 @@ def main() -> None:
     services = Services.create(Settings(home=scratch_home("calibrate"), embedder=args.embedder, embed_threads=2))
     ingest(services.store, IngestSources.bundle(BUNDLED_CORPUS))
     services.rebuild_index()
+    services.tutor.answerability = None  # the plain support score is what this calibrates
     services.tutor.threshold = -math.inf
     options = AskOptions(viewer=Viewer(frozenset(DEPARTMENTS)))
     questions = load_questions(args.questions)
@@ -53,10 +56,10 @@ def main() -> None:
         rows = {r.group: r for r in at(threshold)}
         overall = rows["all"]
         p, r = overall.abstention_precision, overall.abstention_recall
-        f1 = 0.0 if math.isnan(p) or p + r == 0 else 2 * p * r / (p + r)
+        f1 = 0.0 if p is None or r is None or p + r == 0 else 2 * p * r / (p + r)
         table.append((threshold, rows, f1))
-    top_en = max(rows["en"].answer_hit_rate for _, rows, _ in table)
-    eligible = [(t, rows, f1) for t, rows, f1 in table if rows["en"].answer_hit_rate >= top_en - 0.05]
+    top_en = max(rows["en"].answer_hit_rate or 0.0 for _, rows, _ in table)
+    eligible = [(t, rows, f1) for t, rows, f1 in table if (rows["en"].answer_hit_rate or 0.0) >= top_en - 0.05]
     best = max(eligible, key=lambda item: item[2])
     shown = [item for item in table if abs(item[0] - best[0]) <= 0.15][:: max(1, len(table) // 40)]
     print_table(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,9 @@ class LabelledQuery:
     query: str
     relevant: frozenset[str]
     lang: str
+    source: str | None = None
+    """The file the query was read from, and its line there (for messages about it)."""
+    line: str | None = None
 
 
 def load_queries(path: Path) -> list[LabelledQuery]:
@@ -39,10 +42,47 @@ def load_queries(path: Path) -> list[LabelledQuery]:
             r.fail("relevant", "expected at least one relevant document id")
         problems.extend(r.problems)
         if not r.problems and query and lang:
-            queries.append(LabelledQuery(query, frozenset(relevant), lang))
+            queries.append(LabelledQuery(query, frozenset(relevant), lang, str(path), line))
     if problems:
         raise ValidationError(problems)
     return queries
+
+
+def unknown_id_problems(
+    labels: Iterable[tuple[Iterable[str], str | None, str | None]], known_ids: Collection[str], field: str = "relevant"
+) -> list[Problem]:
+    """Problems for label ids that name no stored document: first one line listing every unknown id, then one per
+    (file, line) that uses them. ``labels`` are (ids, source file, line) triples."""
+    by_line: list[Problem] = []
+    unknown: set[str] = set()
+    sources: list[str] = []
+    for ids, source, line in labels:
+        missing = sorted({i for i in ids if i not in known_ids})
+        if not missing:
+            continue
+        unknown.update(missing)
+        if source and source not in sources:
+            sources.append(source)
+        names = ", ".join(repr(i) for i in missing)
+        by_line.append(Problem(source or "labels", line, field, f"not in the store: {names}"))
+    if not unknown:
+        return []
+    listed = ", ".join(sorted(unknown))
+    summary = Problem(
+        ", ".join(sources) or "labels",
+        None,
+        field,
+        f"{len(unknown)} document id(s) named by the labels are not in the store: {listed}",
+    )
+    return [summary, *by_line]
+
+
+def check_known_ids(queries: Iterable[LabelledQuery], known_ids: Collection[str]) -> None:
+    """Raise :class:`ValidationError` naming every ``relevant`` id that is not in ``known_ids`` (the store's
+    document ids), with the file and line of each query that uses one; a score against such labels means nothing."""
+    problems = unknown_id_problems(((q.relevant, q.source, q.line) for q in queries), known_ids)
+    if problems:
+        raise ValidationError(problems)
 
 
 def recall_at(ranked: Sequence[str], relevant: frozenset[str], k: int) -> float:

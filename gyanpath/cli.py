@@ -1,4 +1,4 @@
-"""The ``gyanpath`` command line: ingest, index, search, eval, serve. ``--json`` gives machine-readable output."""
+"""The ``gyanpath`` command line: ingest, index, search, ask, eval, serve. ``--json`` gives machine-readable output."""
 
 from __future__ import annotations
 
@@ -9,14 +9,17 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from rich import box
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from corpus.evaluation import check_known_ids as check_query_ids
 from corpus.evaluation import evaluate, load_queries
 from corpus.ingest import IngestSources, ingest
 from corpus.search import SearchMode
 from corpus.types import DEPARTMENTS, Filters, Viewer
-from gyanpath.cli_common import HomeOption, JsonOption, console
+from gyanpath.cli_ask import ask_command
+from gyanpath.cli_common import HomeOption, JsonOption, console, json_text
 from gyanpath.cli_common import clean_errors as _clean_errors
 from gyanpath.cli_common import emit as _emit
 from gyanpath.cli_common import settings_for as _settings
@@ -25,7 +28,7 @@ from gyanpath.cli_keys import keys_app
 from gyanpath.services import Services
 from recommender.evaluation import evaluate_case, load_cases, summarise
 from recommender.types import LearningPath, PathRequest
-from tutor.evaluation import evaluate_tutor, load_questions
+from tutor.evaluation import SPLITS, check_known_ids, evaluate_tutor, load_questions
 from tutor.tutor import AskOptions
 
 app = typer.Typer(
@@ -34,15 +37,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 index_app = typer.Typer(help="Build and inspect the vector index snapshot.", no_args_is_help=True)
-eval_app = typer.Typer(
-    help="Evaluate retrieval (and later the tutor and paths) on labelled sets.", no_args_is_help=True
-)
+eval_app = typer.Typer(help="Evaluate retrieval, the tutor and learning paths on labelled sets.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
 embeddings_app = typer.Typer(help="Prepare embedding models (conversion, cache).", no_args_is_help=True)
 app.add_typer(embeddings_app, name="embeddings")
 app.add_typer(keys_app, name="keys")
 app.add_typer(db_app, name="db")
+app.command("ask")(ask_command)
 
 T = TypeVar("T")
 
@@ -242,10 +244,13 @@ def eval_retrieval(
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Recall@1/5/10, MRR@10 and nDCG@10 of document retrieval, overall and per language."""
+    """Recall@1/5/10, MRR@10 and nDCG@10 of document retrieval, overall and per language.
+
+    Labels that name document ids missing from the store are refused (exit 1, every unknown id listed)."""
     with _clean_errors():
         labelled = load_queries(queries)
         services = Services.create(_settings(home))
+        check_query_ids(labelled, services.store.document_ids())
         if not services.load_index() and mode != "lexical":
             raise ValueError(f"the index is not ready ({services.health.detail}); run 'gyanpath index build'")
         search_mode: SearchMode = mode  # type: ignore[assignment]
@@ -268,27 +273,89 @@ def eval_retrieval(
         _emit(as_json, rows, table)
 
 
+TUTOR_COLUMNS = {
+    "group": "group",
+    "answerable": "ans",
+    "unanswerable": "un",
+    "first_quote_hit_rate": "hit 1q",
+    "any_quote_hit_rate": "hit any",
+    "citation_precision": "cite P",
+    "abstention_precision": "abst P",
+    "abstention_recall": "abst R",
+    "abstention_auc": "AUC",
+    "latency_p50_ms": "p50 ms",
+    "latency_p95_ms": "p95 ms",
+}
+TUTOR_CAPTION = (
+    "hit 1q: gold answer in the first quote; hit any: in any quote or the answer; abst: abstention;"
+    " AUC: support separating answerable from unanswerable (un)"
+)
+
+
+def _cell(key: str, value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.1f}" if key.endswith("_ms") else f"{value:.2f}"
+    return str(value)
+
+
 @eval_app.command("tutor")
 def eval_tutor(
-    questions: Annotated[Path, typer.Option("--questions", help="JSONL of {question, answers, relevant, lang}.")],
+    questions: Annotated[
+        list[Path],
+        typer.Option(
+            "--questions",
+            help="JSONL of {question, answers, relevant, lang} and optional {id, split, kind, pair}; repeatable.",
+        ),
+    ],
+    split: Annotated[str | None, typer.Option("--split", help="Only the questions of this half: dev or test.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write one JSON record per question (verdict, quotes, ms) here.")
+    ] = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Answer hit rate, citation precision, abstention precision and recall, overall and per language."""
+    """First-quote and any-quote answer hit rates, citation precision, abstention precision, recall and AUC, and
+    latency p50/p95: overall, per language, per kind, per split.
+
+    Labels that name document ids missing from the store are refused (exit 1, every unknown id listed). --json is
+    strict JSON (null where a measure is undefined). --out FILE.jsonl writes, per question: the question, gold
+    answers, answer, quotes, support, retrieved ids, verdict and milliseconds.
+    """
     with _clean_errors():
-        labelled = load_questions(questions)
+        if split is not None and split not in SPLITS:
+            raise ValueError(f"--split: expected one of {', '.join(SPLITS)}, got {split!r}")
+        loaded = load_questions(*questions)
+        labelled = [q for q in loaded if split is None or q.split == split]
+        if not labelled:
+            raise ValueError(
+                f"no questions{f' in split {split!r}' if split else ''} in {', '.join(map(str, questions))}"
+            )
         services = Services.create(_settings(home))
+        check_known_ids(loaded, services.store.document_ids())  # the whole file: a bad label is bad in either half
         if not services.load_index():
             raise ValueError(f"the index is not ready ({services.health.detail}); run 'gyanpath index build'")
         options = AskOptions(viewer=Viewer(frozenset(DEPARTMENTS)))
-        rows = [r.as_dict() for r in evaluate_tutor(labelled, lambda q: services.tutor.ask(q, options))]
+        result = evaluate_tutor(labelled, lambda q: services.tutor.ask(q, options))
+        if out is not None:
+            out.write_text("".join(json_text(r.as_dict()) + "\n" for r in result.records), encoding="utf-8")
+        rows = [r.as_dict() for r in result.rows]
 
         def table() -> Table:
-            t = Table(title=f"Tutor ({services.tutor.generator.model_id}, {services.embedder.model_id})")
-            for column in rows[0]:
-                t.add_column(column, justify="right")
+            t = Table(
+                title=f"Tutor ({services.tutor.generator.model_id}, {services.embedder.model_id})",
+                caption=TUTOR_CAPTION,
+                box=box.SIMPLE_HEAD,
+                pad_edge=False,
+                collapse_padding=True,
+            )
+            for label in TUTOR_COLUMNS.values():
+                t.add_column(label, justify="left" if label == "group" else "right", no_wrap=label == "group")
             for row in rows:
-                t.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()))
+                t.add_row(*(_cell(key, row[key]) for key in TUTOR_COLUMNS))
+            if out is not None:
+                t.caption = f"{TUTOR_CAPTION}\n{len(result.records)} per-question records in {out}"
             return t
 
         _emit(as_json, rows, table)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from embeddings import EmbeddingError
 from gyanpath.accounts import AccountError
 from gyanpath.settings import Settings
 from recommender.errors import RecommenderError
+from tutor.errors import TutorError
 
 console = Console(stderr=True)
 out = Console()
@@ -35,13 +37,29 @@ def clean_errors() -> Iterator[None]:
     """Domain errors end the command with a message and exit code 1, never a traceback."""
     try:
         yield
-    except (CorpusError, EmbeddingError, RecommenderError, AccountError, ValueError, OSError) as exc:
+    except (CorpusError, EmbeddingError, RecommenderError, AccountError, TutorError, ValueError, OSError) as exc:
         typer.echo(f"error: {exc}", err=True)  # plain text: never wrapped, so file:line stays greppable
         raise typer.Exit(1) from None
 
 
+def strict_json(data: Any) -> Any:
+    """``data`` with every NaN or infinite float replaced by None, so that it dumps as strict JSON."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: strict_json(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [strict_json(value) for value in data]
+    return data
+
+
+def json_text(data: Any, *, indent: int | None = None) -> str:
+    """Strict JSON (``null``, never ``NaN`` or ``Infinity``), non-ASCII kept readable."""
+    return json.dumps(strict_json(data), ensure_ascii=False, indent=indent, default=str, allow_nan=False)
+
+
 def emit(as_json: bool, data: Any, table: Callable[[], Table] | None = None) -> None:
     if as_json or table is None:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+        sys.stdout.write(json_text(data, indent=2) + "\n")
     else:
         out.print(table())
