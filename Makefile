@@ -9,7 +9,7 @@ DEV_STAMP     := $(VENV)/.installed-dev
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install install-dev browser index run test test-fast lint format bench clean
+.PHONY: install install-dev browser index run test test-fast lint format bench tutor-model clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -65,7 +65,13 @@ format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The tutor's sentence ranker and answerability model (tutor/models/*-e5.json): fitted on the development halves of
+# bench/queries/tutor*.jsonl with a fixed seed, reported on both halves.
+tutor-model: install-dev
+	$(PY) -m bench.tutor_quality --fit
+
 bench: install-dev
+	$(PY) -m bench.tutor_quality
 	$(PY) -m bench.index_build
 	$(PY) -m bench.search_latency
 	$(PY) -m bench.retrieval_quality

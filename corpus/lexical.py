@@ -215,6 +215,19 @@ class BM25Index:
             for term, (docs, tfs) in postings.items()
         }
 
+    def vocabulary(self) -> frozenset[str]:
+        """Every term some passage contains."""
+        return frozenset(self._postings)
+
+    def knows(self, term: str) -> bool:
+        """Whether any passage contains ``term`` (a token as :func:`tokenize` gives it)."""
+        return term in self._postings
+
+    @property
+    def max_idf(self) -> float:
+        """The idf of a term no passage contains."""
+        return math.log(1.0 + (self.size + 0.5) / 0.5)
+
     def idf(self, term: str) -> float:
         frequency = len(self._postings[term][0]) if term in self._postings else 0
         return math.log(1.0 + (self.size - frequency + 0.5) / (frequency + 0.5))

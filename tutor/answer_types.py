@@ -61,3 +61,23 @@ def expected_type(question: str) -> str | None:
 
 def holds(answer_type: str, sentence: str) -> bool:
     return any(name == answer_type and states.search(sentence) for name, _, states in ANSWER_TYPES)
+
+
+_EN_FOCUS = re.compile(
+    r"\b(?:how many|how much|number of|how long|what (?:is|was|were|are) the|which|what|whom|who)"
+    r"\s+((?:[\w'-]+\s*){1,4})",
+    re.I,
+)
+_HI_ASK = re.compile(r"कितने|कितनी|कितना|किस|किन|कौन|कौनसी|कौन-सी|क्या|कब|क्यों|कैसे")
+_WORD = re.compile(r"[\w\u0900-\u097f-]+")
+
+
+def focus_words(question: str) -> list[str]:
+    """The words next to the question word: what the answer must be about ("how many *zero-dose children*",
+    "*औसत समय* कितना रहा", "कितने *बच्चे*"), the head word first. Raw words; callers tokenize them."""
+    found = [w for m in _EN_FOCUS.finditer(question) for w in _WORD.findall(m.group(1))[:2]]
+    for m in _HI_ASK.finditer(question):
+        before = _WORD.findall(question[: m.start()])[-2:]
+        after = _WORD.findall(question[m.end() :])[:2]
+        found.extend(after + before)
+    return found

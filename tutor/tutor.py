@@ -7,13 +7,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from corpus.chunking import document_body
 from corpus.search import HybridRetriever
-from corpus.types import Filters, Hit, Viewer
-from tutor.calibration import threshold_for
+from corpus.types import CaseStudy, Course, Filters, Hit, Viewer
+from tutor.answerability import AnswerabilityModel, Context, features, load_model, pair_of
+from tutor.calibration import family_of, threshold_for
 from tutor.citations import attach_citations
 from tutor.conversations import ConversationStore
 from tutor.errors import GeneratorError
-from tutor.evidence import EvidenceSelector, support_score
+from tutor.evidence import EvidenceSelector, EvidenceWeights, support_score
 from tutor.followup import retrieval_query
 from tutor.generators.base import Generator
 from tutor.language import detect_language
@@ -23,8 +25,13 @@ from tutor.types import Answer, Evidence, RelatedItem, Turn
 MAX_QUESTION_CHARS = 1000
 MAX_K = 20
 PROMPT_PASSAGES = 6
+CROSS_LINGUAL_K = 3
 PREFERRED_LANGUAGE_BONUS = 0.03
 RELATED_ITEMS = 5
+SOURCE_LEAD = {
+    ("hi", "en"): "यह जानकारी अंग्रेज़ी सामग्री में है; संबंधित अंश नीचे उद्धृत हैं:",
+    ("en", "hi"): "This is covered in Hindi material; the relevant passages are quoted below:",
+}
 NO_ANSWER = {
     "en": "The course material and case studies available to you do not answer this question.",
     "hi": "आपके लिए उपलब्ध पाठ्य सामग्री और केस स्टडी में इस प्रश्न का उत्तर नहीं है।",
@@ -43,6 +50,18 @@ class AskOptions:
 
 
 @dataclass(frozen=True)
+class Assessment:
+    """What the tutor found for a question before answering: hits, ranked evidence, and whether it suffices."""
+
+    hits: list[Hit]
+    evidence: list[Evidence]
+    support: float
+    threshold: float
+    pair: str
+    features: dict[str, float]
+
+
+@dataclass(frozen=True)
 class TokenEvent:
     text: str
 
@@ -56,12 +75,20 @@ class Tutor:
         *,
         selector: EvidenceSelector | None = None,
         threshold: float | None = None,
+        answerability: AnswerabilityModel | bool | None = True,
     ) -> None:
+        """``threshold`` overrides the calibrated one(s); ``answerability`` is a fitted model, ``True`` for the
+        one shipped for the embedder's family (if any), or ``False``/``None`` for the plain support score."""
         self.retriever = retriever
         self.generator = generator
         self.conversations = conversations
-        self.selector = selector or EvidenceSelector(retriever.store, retriever.embedder)
-        self.threshold = threshold if threshold is not None else threshold_for(retriever.embedder.model_id)
+        model_id = retriever.embedder.model_id
+        weights = EvidenceWeights.load(family_of(model_id))
+        self.selector = selector or EvidenceSelector(retriever.store, retriever.embedder, weights)
+        self.answerability = load_model(family_of(model_id)) if answerability is True else answerability or None
+        default = None if self.answerability else threshold_for(model_id)
+        self.threshold: float | None = threshold if threshold is not None else default
+        self._translations: tuple[object, dict[str, list[str]]] | None = None
 
     def ask(self, question: str, options: AskOptions | None = None) -> Answer:
         for event in self.stream(question, options):
@@ -81,14 +108,13 @@ class Tutor:
         history = self.conversations.get(conversation_id).turns
         resolved = retrieval_query(question, history)
         language = detect_language(question)
-        hits = self.retriever.retrieve(resolved, k=options.k, filters=options.filters, viewer=options.viewer)
-        evidence = self._evidence(resolved, hits, options.language)
-        support = support_score(evidence)
+        assessment = self.assess(resolved, options)
+        hits, evidence, support = assessment.hits, assessment.evidence, assessment.support
         related = self._related(hits)
         base = Answer(question=question, answered=False, text=NO_ANSWER[language], citations=(), reason=None,
                       related=related, language=language, generator=self.generator.model_id, support=support,
                       conversation_id=conversation_id, retrieval_query=resolved)  # fmt: skip
-        if support < self.threshold:
+        if support < assessment.threshold:
             answer = replace(base, reason="no passage in the material supports an answer")
         else:
             try:
@@ -116,6 +142,68 @@ class Tutor:
             evidence.sort(key=lambda e: -e.score)
         return evidence
 
+    def assess(self, query: str, options: AskOptions) -> Assessment:
+        """Retrieve, rank evidence and decide answerability for an already resolved question."""
+        hits = self._retrieve(query, options)
+        evidence = self._evidence(query, hits, options.language)
+        if detect_language(query) == "hi":
+            evidence = self._prefer_translation(query, evidence, options) or evidence
+        pair = pair_of(query, evidence)
+        values: dict[str, float] = {}
+        if evidence:
+            document = self.retriever.store.get_document(evidence[0].hit.doc_id)
+            text = f"{document.title}\n{document_body(document)}"
+            named = (document.district, document.state) if isinstance(document, CaseStudy) else ()
+            places = tuple(p for p in named if p)
+            values = features(Context(query, evidence, text, self.retriever.model.lexical, places))
+        model = self.answerability
+        if model is None or not evidence:
+            fallback = threshold_for(self.retriever.embedder.model_id)
+            threshold = self.threshold if self.threshold is not None else fallback
+            return Assessment(hits, evidence, support_score(evidence), threshold, pair, values)
+        threshold = self.threshold if self.threshold is not None else model.threshold(pair)
+        return Assessment(hits, evidence, model.probability(values), threshold, pair, values)
+
+    def _retrieve(self, query: str, options: AskOptions) -> list[Hit]:
+        """The hybrid hits, plus the best passages of the other language by meaning alone: lexical matching cannot
+        cross scripts, so an English question would otherwise rarely reach a Hindi-only answer (and the reverse)."""
+        hits = self.retriever.retrieve(query, k=options.k, filters=options.filters, viewer=options.viewer)
+        if options.filters is not None and options.filters.languages is not None:
+            return hits
+        other = "en" if detect_language(query) == "hi" else "hi"
+        filters = replace(options.filters or Filters(), languages=frozenset({other}))
+        extra = self.retriever.retrieve(query, k=CROSS_LINGUAL_K, filters=filters, viewer=options.viewer, mode="dense")
+        seen = {h.chunk_id for h in hits}
+        return hits + [h for h in extra if h.chunk_id not in seen]
+
+    def _prefer_translation(self, query: str, evidence: list[Evidence], options: AskOptions) -> list[Evidence] | None:
+        """For a Hindi question whose best evidence is an English course with a Hindi translation, the Hindi
+        course's best sentences come first."""
+        if not evidence or evidence[0].hit.language != "en":
+            return None
+        hindi = self._translations_of().get(evidence[0].hit.doc_id)
+        if not hindi:
+            return None
+        filters = replace(options.filters or Filters(), doc_ids=frozenset(hindi))
+        hits = self.retriever.retrieve(query, k=3, filters=filters, viewer=options.viewer)
+        translated = self._evidence(query, hits, None)
+        if not translated:
+            return None
+        best = translated[0]
+        lifted = replace(best, score=max(best.score, evidence[0].score))
+        return [lifted, *translated[1:], *evidence]
+
+    def _translations_of(self) -> dict[str, list[str]]:
+        """English course id -> ids of its Hindi translations, rebuilt when the read model changes."""
+        model = self.retriever.model
+        if self._translations is None or self._translations[0] is not model:
+            mapping: dict[str, list[str]] = {}
+            for document in self.retriever.store.documents("course"):
+                if isinstance(document, Course) and document.translation_of and document.language == "hi":
+                    mapping.setdefault(document.translation_of, []).append(document.id)
+            self._translations = (model, mapping)
+        return self._translations[1]
+
     def _generate(
         self, base: Answer, question: str, evidence: list[Evidence], history: tuple[Turn, ...], options: AskOptions
     ) -> Coroutine[TokenEvent, None, Answer]:
@@ -135,7 +223,12 @@ class Tutor:
             return replace(
                 base, reason="the generated answer cited no retrieved passage", dropped_citations=cited.dropped
             )
-        return replace(base, answered=True, text=cited.text, citations=cited.citations, dropped_citations=cited.dropped)
+        text = cited.text
+        sources = {c.language for c in cited.citations}
+        lead = SOURCE_LEAD.get((base.language, next(iter(sources)))) if len(sources) == 1 else None
+        if lead and not text.startswith(lead):
+            text = f"{lead} {text}"
+        return replace(base, answered=True, text=text, citations=cited.citations, dropped_citations=cited.dropped)
 
     @staticmethod
     def _related(hits: list[Hit]) -> tuple[RelatedItem, ...]:

@@ -109,12 +109,24 @@ def test_real_embedder_answers_hindi_from_the_right_sentence(services: Services,
     from gyanpath.settings import Settings
     from tests.conftest import MINI
     from tutor.conversations import InMemoryConversationStore
+    from tutor.evidence import EvidenceSelector
     from tutor.generators import create_generator
 
     real = Services.create(Settings(home=services.settings.home.parent / "e5home"), embedder=e5)  # type: ignore[arg-type]
     ingest(real.store, IngestSources.bundle(MINI))
     real.rebuild_index()
-    tutor = Tutor(real.retriever, create_generator("extractive"), InMemoryConversationStore())
+    # The shipped answerability model reads corpus statistics (idf, words the material never uses) that a
+    # three-document corpus distorts; it is tested over the bundled corpus in test_tutor_e5.py. Here is the
+    # real embedder with the hand-set sentence weights and the plain support-score threshold calibrated for them.
+    selector = EvidenceSelector(real.store, real.embedder)
+    tutor = Tutor(
+        real.retriever,
+        create_generator("extractive"),
+        InMemoryConversationStore(),
+        selector=selector,
+        answerability=False,
+    )
+    assert tutor.threshold == 1.10
     answer = tutor.ask("मिशन इंद्रधनुष के बाद 2019 में अलवर का पूर्ण टीकाकरण कवरेज कितना हुआ?")
     assert answer.answered and "86 प्रतिशत" in answer.text
     english = tutor.ask("What share of staff clicked the phishing link in the later drill at Satara?")

@@ -93,7 +93,11 @@ class AnswerOut(BaseModel):
     related: list[RelatedOut]
     language: str
     generator: str
-    support: float
+    support: float = Field(
+        description="How well the material supports an answer: with the e5 embedder the answerability model's "
+        "probability (0..1), compared with the threshold of the (question language, evidence language) pair; with "
+        "other embedders the best evidence score; -1 when nothing was retrieved"
+    )
     conversation_id: str | None
     retrieval_query: str
     dropped_citations: int

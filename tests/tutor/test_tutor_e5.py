@@ -1,0 +1,87 @@
+"""The tutor with the real e5 model, the shipped ranker and answerability model, over the bundled corpus and the
+foreign-style bench material: the right sentence first, Hindi questions over English sources, honest abstention.
+These questions are written for this test (none is in bench/queries), with answers checked by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bench.tutor_quality import ingest_material
+from corpus.chunking import document_body
+from corpus.ingest import IngestSources, ingest
+from corpus.sentences import clean_text
+from corpus.types import DEPARTMENTS, Viewer
+from embeddings import Embedder
+from gyanpath.services import Services
+from gyanpath.settings import BUNDLED_CORPUS, Settings
+from tutor.evaluation import contains_answer
+from tutor.tutor import SOURCE_LEAD, AskOptions
+from tutor.types import Answer
+
+pytestmark = pytest.mark.slow
+EVERYONE = AskOptions(viewer=Viewer(frozenset(DEPARTMENTS)))
+
+
+@pytest.fixture(scope="module")
+def real(e5: Embedder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    home = tmp_path_factory.mktemp("tutor-e5")
+    services = Services.create(Settings(home=home, embedder="e5-multilingual", embed_threads=2), embedder=e5)
+    ingest(services.store, IngestSources.bundle(BUNDLED_CORPUS))
+    ingest_material(services.store)
+    services.rebuild_index()
+    yield services
+    services.close()
+
+
+def ask(services: Services, question: str) -> Answer:
+    return services.tutor.ask(question, EVERYONE)
+
+
+def test_the_shipped_models_are_in_use(real: Services) -> None:
+    tutor = real.tutor
+    assert tutor.answerability is not None and tutor.threshold is None
+    assert tutor.selector.weights.weights["dense"] > 0
+
+
+@pytest.mark.parametrize(
+    ("question", "gold", "doc_id"),
+    [
+        ("How many zero-dose children did the Bahraich survey find?", "3,108", "cs-bahraich-zero-dose-mapping"),
+        ("How many sessions were held in Bahraich across the three rounds?", "2,146", "cs-bahraich-zero-dose-mapping"),
+        ("How many handheld devices did Jodhpur traffic police have in total after phase two?", "145",
+         "ext-jodhpur-e-challan-handheld-devices"),
+        ("सीधी में मार्च 2023 तक कितने हितग्राहियों के आयुष्मान कार्ड बन चुके थे?", "4.1 लाख",
+         "ext-sidhi-ayushman-card-abhiyan-hi"),
+    ],
+)  # fmt: skip
+def test_the_answer_sentence_is_quoted_first(real: Services, question: str, gold: str, doc_id: str) -> None:
+    answer = ask(real, question)
+    assert answer.answered, answer.reason
+    first = answer.citations[0]
+    assert first.doc_id == doc_id and contains_answer(first.quote, [gold]), first.quote
+    body = document_body(real.store.get_document(first.doc_id))
+    assert first.quote == clean_text(body[first.start : first.end])
+
+
+def test_hindi_question_over_english_material(real: Services) -> None:
+    answer = ask(real, "बहराइच में कितने zero-dose बच्चों को पहचाना गया?")
+    assert answer.answered and answer.language == "hi"
+    assert answer.text.startswith(SOURCE_LEAD[("hi", "en")])
+    assert any(contains_answer(c.quote, ["3,108"]) for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the commutation factor for pension at age 58?",
+        "Railway tatkal ticket online kaise book karte hain?",
+        "पासपोर्ट तत्काल में बनवाने के लिए कौन से कागज़ चाहिए?",
+        "Who won the 2011 cricket world cup final?",
+    ],
+)
+def test_off_topic_questions_are_declined(real: Services, question: str) -> None:
+    answer = ask(real, question)
+    assert not answer.answered and not answer.citations
+    assert answer.related  # still points to the nearest material
