@@ -39,7 +39,11 @@ class Settings(BaseSettings):
     tutor_generator: Literal["extractive", "openai", "local"] = Field(
         default="extractive", description="Answer backend: extractive (offline), openai (compatible HTTP), local."
     )
-    tutor_threshold: float | None = Field(default=None, description="Abstention threshold; default per embedder.")
+    tutor_threshold: float | None = Field(
+        default=None,
+        description="Abstention threshold: with e5 one answerability probability for every language pair (default: "
+        "the fitted per-pair thresholds); with other embedders a threshold on the evidence score.",
+    )
     openai_base_url: str = Field(default="http://127.0.0.1:11434/v1", description="OpenAI-compatible endpoint.")
     openai_model: str = Field(default="llama3.1", description="Model name sent to the endpoint.")
     openai_api_key: str | None = Field(default=None, description="Bearer token for the endpoint, if it needs one.")
