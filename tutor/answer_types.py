@@ -81,3 +81,29 @@ def focus_words(question: str) -> list[str]:
         after = _WORD.findall(question[m.end() :])[:2]
         found.extend(after + before)
     return found
+
+
+# What a question asks about, and the section names where that usually stands (case studies, training reports).
+_INTENT_SECTIONS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    (
+        re.compile(r"^\s*how (did|do|does|was|were|is|are|can|could|should|to)\b|what (was|were) done|what steps|"
+                   r"what did .* do|कैसे|क्या किया|क्या कदम|क्या उपाय", re.I),
+        re.compile(r"what was done|approach|intervention|steps|actions?\b|implementation|process|how it works|"
+                   r"क्या किया गया|कदम|उपाय|प्रक्रिया|कार्यान्वयन", re.I),
+    ),
+    (
+        re.compile(r"\bwhy\b|what (was|were) the problem|what went wrong|क्यों|समस्या क्या|क्या समस्या|कारण", re.I),
+        re.compile(r"problem|background|context|challenge|issue|समस्या|पृष्ठभूमि|चुनौती", re.I),
+    ),
+    (
+        re.compile(r"\b(result|outcome|impact|improve|rose|fell|increase|decrease|reduced|by the end|after)\b|"
+                   r"परिणाम|असर|बढ़|घट|के बाद", re.I),
+        re.compile(r"result|outcome|impact|परिणाम|प्रभाव", re.I),
+    ),
+]  # fmt: skip
+
+
+def section_fits(question: str, section: str) -> bool:
+    """Whether ``section`` is where the kind of thing the question asks about is usually told: how something was
+    done ("What was done", "क्या किया गया"), why (the problem, the background), or what came of it (results)."""
+    return bool(section) and any(asks.search(question) and fits.search(section) for asks, fits in _INTENT_SECTIONS)

@@ -5,8 +5,9 @@ extra model: its embedding's cosine with the question (cached per sentence in th
 the question's terms it contains, for a sentence in the other script the share of the question's names, loanwords
 and numbers it contains (consonant skeletons, tutor/transliteration.py), the same shares in the sentences beside it
 (a definition sentence often carries the question's words while the next one names the answer), the rank of the
-passage it came from, whether it states the kind of answer the question asks for (tutor/answer_types.py), and its
-form (a lead-in ending in a colon, a table row, a fragment). The weights are fitted pairwise on the development
+passage it came from, whether it states the kind of answer the question asks for (tutor/answer_types.py), whether its
+section is where such things are told ("What was done" for a "how" question), and its form (a lead-in ending in a
+colon, a table row, a fragment). The weights are fitted pairwise on the development
 questions by ``make tutor-model`` (tutor/models/evidence-<family>.json); hand-set weights serve other embedders.
 
 Sentences come from corpus/sentences.py, so a quote is always whole sentences; a sentence that leans on the one
@@ -29,7 +30,7 @@ from corpus.sentences import Sentence, clean_text, split_sentences
 from corpus.store import Store
 from corpus.types import Hit
 from embeddings import Embedder, Vectors
-from tutor.answer_types import expected_type, focus_words, holds
+from tutor.answer_types import expected_type, focus_words, holds, section_fits
 from tutor.injection import looks_like_instruction
 from tutor.language import detect_language
 from tutor.transliteration import found_in, skeleton, skeletons
@@ -61,6 +62,7 @@ RANKER_FEATURES = (
     "typed",
     "focus",
     "focus_number",
+    "section_fits",
     "lead_in",
     "table_row",
     "short",
@@ -79,6 +81,7 @@ DEFAULT_WEIGHTS = {
     "typed": 0.3,
     "focus": 0.2,
     "focus_number": 0.2,
+    "section_fits": 0.0,
     "lead_in": -0.2,
     "table_row": -0.1,
     "short": -0.05,
@@ -179,6 +182,7 @@ class EvidenceSelector:
                 "passage": 1.0 / (1.0 + c.rank),
                 "typed": float(bool(wanted and holds(wanted, c.text))),
                 **focus.features(c.text, same_script),
+                "section_fits": float(section_fits(question, c.hit.section)),
                 "lead_in": float(c.text.endswith(":")),
                 "table_row": float(c.text.startswith("|")),
                 "short": float(len(c.text) < 40),

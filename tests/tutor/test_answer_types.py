@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.answer_types import expected_type, focus_words, holds
+from tutor.answer_types import expected_type, focus_words, holds, section_fits
 
 
 @pytest.mark.parametrize(
@@ -40,3 +40,11 @@ def test_holds(kind: str, sentence: str, stated: bool) -> None:
 def test_focus_words_put_the_head_word_first() -> None:
     assert focus_words("How many sessions ran over the three rounds?")[:2] == ["sessions", "ran"]
     assert focus_words("हरदा में कितने प्रकरण आए?")[0] == "प्रकरण"
+
+
+def test_sections_that_fit_the_question() -> None:
+    assert section_fits("How did Mysuru police get money frozen faster?", "What was done")
+    assert section_fits("हरदा में नामांतरण कैसे होता है?", "क्या किया गया")
+    assert section_fits("Why had the cheques lapsed?", "The problem")
+    assert not section_fits("How many sessions were held?", "Lessons")
+    assert not section_fits("Why had the cheques lapsed?", "")
