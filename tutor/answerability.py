@@ -94,13 +94,14 @@ def features(context: Context) -> dict[str, float]:
     pair = pair_of(question, evidence)
     cross = pair[:2] != pair[3:]
     top = evidence[0] if evidence else None
-    document, asked = context.document_text, question
-    numbers = numbers_in(asked)
+    document = context.document_text
+    numbers = numbers_in(question)
     present = set(numbers_in(document))
     years = [n for n in numbers if _YEAR.match(n)]
     counts = [n for n in numbers if not _YEAR.match(n)]
     wanted = expected_type(question)
     terms = weighted_terms(question, context.lexicon)
+    names_missing = _names_missing(question, document)
     return {
         "dense": top.dense if top else 0.0,
         "dense_cross": top.dense if top and cross else 0.0,
@@ -110,8 +111,8 @@ def features(context: Context) -> dict[str, float]:
         "skeleton_coverage": _transferable_coverage(question, document, context.lexicon, pair[3:] if cross else None),
         "number_missing": float(any(n not in present for n in counts)),
         "year_missing": float(any(y not in present for y in years)),
-        "name_missing": _names_missing(question, document),
-        "name_any_missing": float(_names_missing(question, document) > 0),
+        "name_missing": names_missing,
+        "name_any_missing": float(names_missing > 0),
         "rare_missing": 0.0 if cross else _rarest_missing(question, document, context.lexicon),
         "unknown_share": _unknown_share(question, context.lexicon),
         "dense_contrast": top.dense - sum(e.dense for e in evidence) / len(evidence) if top else 0.0,
@@ -130,19 +131,19 @@ def features(context: Context) -> dict[str, float]:
     }
 
 
-_SHAPES: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+_SHAPES: list[tuple[BM25Index, frozenset[str], frozenset[str]]] = []
 
 
 def _shapes_by_script(lexicon: BM25Index) -> tuple[frozenset[str], frozenset[str]]:
-    """Skeletons of every Latin-script and every Devanagari term of the material (cached per lexicon)."""
-    key = id(lexicon)
-    if key not in _SHAPES:
-        _SHAPES.clear()  # one read model at a time: a new snapshot replaces the old lexicon
+    """Skeletons of every Latin-script and every Devanagari term of the material, kept for the latest lexicon only
+    (a new snapshot brings a new lexicon)."""
+    if not _SHAPES or _SHAPES[0][0] is not lexicon:
         terms = lexicon.vocabulary()
         latin = frozenset(skeleton(t) for t in terms if t.isascii() and t.isalpha())
         devanagari = frozenset(skeleton(t) for t in terms if not t.isascii())
-        _SHAPES[key] = (latin, devanagari)
-    return _SHAPES[key]
+        _SHAPES[:] = [(lexicon, latin, devanagari)]
+    _, latin, devanagari = _SHAPES[0]
+    return latin, devanagari
 
 
 def _transferable_coverage(question: str, document: str, lexicon: BM25Index | None, other: str | None) -> float:

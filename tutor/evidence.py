@@ -205,8 +205,6 @@ class EvidenceSelector:
                     self.weights.score(features),
                     float(dense[n]),
                     lexical[n],
-                    context=features["context"],
-                    typed=bool(features["typed"]),
                     features=features,
                 )
             )

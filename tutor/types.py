@@ -18,8 +18,6 @@ class Evidence:
     score: float
     dense: float
     lexical: float
-    context: float = 0.0
-    typed: bool = False
     features: dict[str, float] = field(default_factory=dict)
     """The ranker's inputs, kept for fitting and for explaining the choice."""
 
