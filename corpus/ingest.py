@@ -120,6 +120,10 @@ def _check_references(batch: IngestBatch, store: Store) -> dict[int, list[Proble
                 report(course, origin, "prerequisites", "a course cannot be its own prerequisite")
         if course.translation_of and course.translation_of not in course_ids:
             report(course, origin, "translation_of", f"unknown course id {course.translation_of!r}")
+    case_ids = store.document_ids() | {c.id for c in batch.case_studies.items}
+    for case, origin in zip(batch.case_studies.items, batch.case_studies.origins, strict=True):
+        if case.translation_of and (case.translation_of not in case_ids or case.translation_of == case.id):
+            report(case, origin, "translation_of", f"unknown case study id {case.translation_of!r}")
     return problems
 
 

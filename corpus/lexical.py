@@ -1,23 +1,43 @@
-"""BM25 over passages, with a tokenizer for Latin and Devanagari script.
+"""BM25 over passages, with a tokenizer for every script gyanpath reads.
 
-Python's ``\\w`` does not match Devanagari vowel signs (matras) and viramas, so a naive tokenizer cuts Hindi words
-apart; this one keeps the whole Devanagari block together, folds nukta forms, and strips common inflections
-(a light stemmer for each script) so that "टीकाकरण"/"टीकाकरणों" and "audit"/"audits" meet.
+Python's ``\\w`` does not match the vowel signs (matras) and viramas of Indic scripts, so a naive tokenizer cuts
+"टीकाकरण" or "தடுப்பூசி" into pieces; this one takes a word as a run of one script's letters *and* marks, in the
+normal form of :func:`corpus.scripts.search_form` (nukta, chandrabindu, joiner, Urdu letter and digit folds). English
+and Devanagari tokens lose common inflections (a light stemmer each) so that "टीकाकरण"/"टीकाकरणों" and
+"audit"/"audits" meet; Bengali, Odia, Tamil and Telugu words are cut to a prefix (see PREFIX_LENGTH), and the
+other scripts are not stemmed (bench/regional_quality.py --stemming measures both).
 """
 
 from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 
-_TOKEN = re.compile(r"[a-z0-9]+|[\u0900-\u0963\u0966-\u097f\ua8e0-\ua8ff\u200c\u200d]+")
-_NUKTA = str.maketrans({"\u093c": None, "\u200c": None, "\u200d": None})
+from corpus.scripts import search_form
+
+# One alternative a script: letters, vowel signs and viramas together; danda and Arabic punctuation split words.
+_TOKEN = re.compile(
+    "|".join(
+        (
+            r"[a-z0-9]+",
+            "[\u0900-\u0963\u0966-\u097f\ua8e0-\ua8ff]+",  # Devanagari (Hindi, Marathi)
+            "[\u0980-\u09ff\u200d]+",  # Bengali-Assamese (ZWJ kept: ra + ya-phala)
+            "[\u0a00-\u0a7f]+",  # Gurmukhi
+            "[\u0a80-\u0aff]+",  # Gujarati
+            "[\u0b00-\u0b7f]+",  # Odia
+            "[\u0b80-\u0bff]+",  # Tamil
+            "[\u0c00-\u0c7f]+",  # Telugu
+            "[\u0c80-\u0cff]+",  # Kannada
+            "[\u0d00-\u0d7f]+",  # Malayalam
+            "[\u0621-\u064a\u066e-\u06d3\u06d5-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]+",  # Arabic script (Urdu)
+        )
+    )
+)
 
 EN_STOPWORDS = frozenset(
     [
@@ -166,6 +186,20 @@ _HI_SUFFIXES = sorted(
 )
 
 
+PREFIX_LENGTH = 6
+"""Bengali-Assamese, Odia, Tamil and Telugu words carry case endings and postpositions inside the word
+("புகார்களை" = complaints + object case), so a token keeps only its first PREFIX_LENGTH code points. Chosen on the
+development halves by ``python -m bench.regional_quality --stemming`` (lexical Recall@1 within each language); Urdu
+(separate postpositions) measured no gain, and scripts without bundled material to measure (Gurmukhi, Gujarati,
+Kannada, Malayalam) are left whole."""
+TRUNCATED_SCRIPTS: tuple[tuple[str, str], ...] = (
+    ("\u0980", "\u09ff"),
+    ("\u0b00", "\u0b7f"),
+    ("\u0b80", "\u0bff"),
+    ("\u0c00", "\u0c7f"),
+)
+
+
 def _stem_en(token: str) -> str:
     if len(token) > 5 and token.endswith("ies"):
         return token[:-3] + "y"
@@ -184,12 +218,18 @@ def _stem_hi(token: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Lowercased, stemmed word tokens without stop words, for either script."""
-    normal = unicodedata.normalize("NFC", text).lower().translate(_NUKTA)
     tokens = []
-    for token in _TOKEN.findall(normal):
+    for token in _TOKEN.findall(search_form(text)):
         if token in EN_STOPWORDS or token in HI_STOPWORDS:
             continue
-        tokens.append(_stem_en(token) if token.isascii() else _stem_hi(token))
+        if token.isascii():
+            tokens.append(_stem_en(token))
+        elif "\u0900" <= token[0] <= "\u097f":
+            tokens.append(_stem_hi(token))
+        elif PREFIX_LENGTH and any(low <= token[0] <= high for low, high in TRUNCATED_SCRIPTS):
+            tokens.append(token[:PREFIX_LENGTH])
+        else:
+            tokens.append(token)
     return tokens
 
 

@@ -2,8 +2,10 @@
 
 Stored bodies arrive hard-wrapped (Markdown at ~120 columns, PDF text at the page's line width), so a newline is not a
 sentence end. Text is first cut into *blocks* (a paragraph, a list item with its continuation lines, a heading, a
-table row); inside a block, newlines are plain spaces and a sentence ends at ``.``, ``!``, ``?`` or the Devanagari
-danda when the next word starts a sentence and the word before is not a known abbreviation. Offsets always index the
+table row); inside a block, newlines are plain spaces and a sentence ends at ``.``, ``!``, ``?``, the danda ``।``
+and double danda ``॥`` (Hindi, Marathi, Bengali, Assamese, Odia, Punjabi) or the Urdu full stop ``۔`` and question
+mark ``؟``, when the next word starts a sentence and the word before is not a known abbreviation (English, and
+"डॉ.", "ரூ.", "திரு." and the like in Indian scripts). Offsets always index the
 original text, so a citation can quote :func:`clean_text` of ``text[start:end]`` while the UI highlights the raw span.
 """
 
@@ -18,15 +20,29 @@ _HEADING = re.compile(r"[ \t]{0,3}#{1,6}[ \t]+")
 _TABLE_ROW = re.compile(r"[ \t]*\|")
 _TABLE_RULE = re.compile(r"[ \t]*\|?[ \t]*:?-{3,}")
 # A sentence-final mark, any closing quotes, brackets or emphasis markers after it, then whitespace.
-_END = re.compile(r"[.!?।॥]+[\"'”’)\]*_]*(?=\s)")
-_STARTER = re.compile(r"[\"'“‘(\[*_]*[A-Z0-9\u0900-\u097f₹]")
+_END = re.compile(r"[.!?।॥۔؟]+[\"'”’)\]*_]*(?=\s)")
+# Letters of the scripts without letter case: any of them may start a sentence (Indic blocks, Arabic letters).
+_UNCASED = "\u0900-\u0d7f\u0621-\u064a\u066e-\u06d3\u06d5-\u06ff\u0750-\u077f"
+_STARTER = re.compile(rf"[\"'“‘(\[*_]*[A-Z0-9{_UNCASED}₹]")
 _ABBREVIATIONS = frozenset(
     "rs dr mr mrs ms smt sh shri km kms no nos st vs etc e.g i.e approx govt dept sec viz hon prof sr jr lt col gen "
     "capt maj supdt asst addl dist distt ch fig vol pp art cl para sq ft hrs min mins max nos. inc ltd co u.p m.p "
     "dy jt spl retd".split()
 )
-_HINDI_ABBREVIATIONS = frozenset("डॉ श्री श्रीमती सं क्र रु कि मी प्रो मो ई पृ ले स डी".split())
-_WORD_BEFORE = re.compile(r"([\w.\u0900-\u097f]+)[.]$")
+_INDIC_ABBREVIATIONS = frozenset(
+    (
+        "डॉ श्री श्रीमती सं क्र रु कि मी प्रो मो ई पृ ले स डी सौ "  # Hindi, Marathi
+        "ডা ড শ্রী টা নং "  # Bengali, Assamese
+        "ਡਾ ਸ੍ਰੀ ਸ਼੍ਰੀ ਰੁ ਨੰ "  # Punjabi
+        "ડૉ ડો શ્રી રૂ નં "  # Gujarati
+        "ଡ ଡା ଶ୍ରୀ ଟ ନଂ "  # Odia
+        "திரு திருமதி செல்வி டாக்டர் ரூ எண் "  # Tamil
+        "డా శ్రీ రూ నం "  # Telugu
+        "ಡಾ ಶ್ರೀ ರೂ ನಂ "  # Kannada
+        "ഡോ ശ്രീ രൂ നം"  # Malayalam
+    ).split()
+)
+_WORD_BEFORE = re.compile(rf"([\w.{_UNCASED}]+)[.]$")
 _BOLD_LEAD = re.compile(r"^(\*\*|__)[^*_]+(\*\*|__)$")
 
 
@@ -97,9 +113,9 @@ def _blocks(text: str, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
 
 
 _LEADING_SPACE = re.compile(r"[ \t]*")
-_NEW_PARAGRAPH = re.compile(r"[ \t]*[A-Z0-9\u0900-\u097f\"“(]")
-_CAPITALISED = re.compile(r"[ \t]*[A-Z\u0900-\u097f\"“]")
-_FINAL_MARKS = (".", "!", "?", "।", ":", '."', ".”")
+_NEW_PARAGRAPH = re.compile(rf"[ \t]*[A-Z0-9{_UNCASED}\"“(]")
+_CAPITALISED = re.compile(rf"[ \t]*[A-Z{_UNCASED}\"“]")
+_FINAL_MARKS = (".", "!", "?", "।", "॥", "۔", "؟", ":", '."', ".”")
 
 
 def _ends_paragraph(previous: str, previous_opens: bool, line: str, width: int) -> bool:
@@ -160,7 +176,7 @@ def _is_abbreviation(text: str, sentence_start: int, match: re.Match[str]) -> bo
     word = before.group(1).lower().rstrip(".")
     if len(word) == 1 and word.isalpha() and word.isascii():  # an initial: "A. K. Sharma"
         return True
-    return word in _ABBREVIATIONS or word in _HINDI_ABBREVIATIONS or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", word))
+    return word in _ABBREVIATIONS or word in _INDIC_ABBREVIATIONS or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", word))
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:

@@ -45,6 +45,7 @@ def case_study_to_dict(case: CaseStudy) -> dict[str, Any]:
         "visibility": case.visibility,
         "tags": list(case.tags),
         "pages": [{"page": p.page, "start": p.start, "end": p.end} for p in case.pages],
+        "translation_of": case.translation_of,
     }
 
 

@@ -72,6 +72,7 @@ class DocumentRow:
     department: str | None
     visibility: str
     competencies: frozenset[str]
+    translation_of: str | None = None
 
 
 def _hash(text: str) -> str:
@@ -216,7 +217,10 @@ class Store:
         competencies: dict[str, set[str]] = {}
         for row in self._rows("SELECT doc_id, competency_id FROM document_competencies"):
             competencies.setdefault(row["doc_id"], set()).add(row["competency_id"])
-        rows = self._rows("SELECT id, kind, title, language, department, visibility FROM documents ORDER BY id")
+        rows = self._rows(
+            "SELECT id, kind, title, language, department, visibility,"
+            " json_extract(data, '$.translation_of') AS translation_of FROM documents ORDER BY id"
+        )
         return [
             DocumentRow(
                 r["id"],
@@ -226,6 +230,7 @@ class Store:
                 r["department"],
                 r["visibility"],
                 frozenset(competencies.get(r["id"], ())),
+                r["translation_of"],
             )
             for r in rows
         ]

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, TypeAlias
 
+from corpus.languages import LANGUAGES as LANGUAGES
+
 DocumentKind: TypeAlias = Literal["course", "case_study"]
 DOCUMENT_KINDS: tuple[DocumentKind, ...] = ("course", "case_study")
-LANGUAGES = ("en", "hi")
 PUBLIC = "public"
 DEPARTMENTS = (
     "health",
@@ -147,6 +148,7 @@ class CaseStudy:
     visibility: str = PUBLIC
     tags: tuple[str, ...] = ()
     pages: tuple[PageSpan, ...] = ()
+    translation_of: str | None = None
 
     kind: DocumentKind = field(default="case_study", init=False)
 
@@ -201,6 +203,8 @@ class Hit:
     score: float
     lexical_rank: int | None = None
     dense_rank: int | None = None
+    also_in: tuple[str, ...] = ()
+    """Languages of this document's translations that search folded into this hit."""
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ Every loader and the store's read path go through these functions, so one set of
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -66,7 +67,7 @@ class RecordReader:
         if len(value) > max_len:
             self.fail(field, f"expected at most {max_len} characters, got {len(value)}")
             return None
-        return value.strip()
+        return unicodedata.normalize("NFC", value).strip()
 
     def identifier(self, field: str = "id", *, required: bool = True) -> str | None:
         value = self.text(field, required=required, max_len=120)
@@ -253,6 +254,7 @@ CASE_STUDY_FIELDS = (
     "visibility",
     "tags",
     "pages",
+    "translation_of",
 )
 
 
@@ -276,6 +278,7 @@ def case_study_from_dict(data: Any, source: str, location: str | None = None) ->
         visibility=visibility,
         tags=r.text_list("tags"),
         pages=_pages(r),
+        translation_of=r.identifier("translation_of", required=False),
     )
     return _build(r, lambda: CaseStudy(**values))  # type: ignore[arg-type]
 

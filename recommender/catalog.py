@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from corpus.store import Store
+from corpus.translations import translation_groups
 from corpus.types import Competency, Course, Role
 from recommender.errors import UnknownIdError, UnknownRoleError
 
@@ -31,7 +32,7 @@ class Catalog:
     @classmethod
     def build(cls, courses: Iterable[Course], roles: Iterable[Role], competencies: Iterable[Competency]) -> Catalog:
         by_id = {c.id: c for c in courses}
-        groups = _translation_groups(by_id)
+        groups = translation_groups({c.id: c.translation_of for c in by_id.values()})
         members: dict[str, list[str]] = {}
         for course_id in sorted(groups):
             members.setdefault(groups[course_id], []).append(course_id)
@@ -102,16 +103,3 @@ class Catalog:
             counts = Counter(ref.id for c in self.tagged(tag) for ref in c.competencies)
             self._primary[tag] = counts.most_common(1)[0][0] if counts else None
         return self._primary[tag]
-
-
-def _translation_groups(courses: dict[str, Course]) -> dict[str, str]:
-    """Follow ``translation_of`` links to one root id per group (cycles and dangling links stop the walk)."""
-    groups: dict[str, str] = {}
-    for course_id in courses:
-        seen = [course_id]
-        current = courses[course_id]
-        while current.translation_of and current.translation_of in courses and current.translation_of not in seen:
-            seen.append(current.translation_of)
-            current = courses[current.translation_of]
-        groups[course_id] = min(seen) if current.translation_of in seen else seen[-1]
-    return groups

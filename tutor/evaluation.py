@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 from corpus.errors import Problem, ValidationError
 from corpus.evaluation import unknown_id_problems
 from corpus.loaders.base import iter_jsonl
+from corpus.scripts import fold_digits
 from corpus.types import LANGUAGES
 from corpus.validation import RecordReader
 from tutor.types import Answer
@@ -135,13 +136,12 @@ def check_known_ids(questions: Iterable[TutorQuestion], known_ids: Collection[st
 
 # -- matching ----------------------------------------------------------------------------------------------------
 _NUMBER_COMMA = re.compile(r"(?<=\d),(?=\d)")
-_DIGITS = str.maketrans({chr(0x0966 + d): str(d) for d in range(10)})  # Devanagari digits as ASCII digits
 
 
 def normalize(text: str) -> str:
-    """NFC, lowercase, Devanagari digits as ASCII, commas inside numbers removed ("3,108" -> "3108"), whitespace
+    """NFC, lowercase, digits of every script as ASCII, commas inside numbers removed ("3,108" -> "3108"), whitespace
     collapsed to single spaces."""
-    text = unicodedata.normalize("NFC", text).lower().translate(_DIGITS)
+    text = fold_digits(unicodedata.normalize("NFC", text).lower())
     return " ".join(_NUMBER_COMMA.sub("", text).split())
 
 

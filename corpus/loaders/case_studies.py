@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -99,7 +100,7 @@ def _iter_pdf(pdf: Path | BinaryIO, record: Any, source: str) -> Iterator[tuple[
         return
     body, spans = "", []
     for number, text in enumerate(pages, start=1):
-        text = text.strip()
+        text = unicodedata.normalize("NFC", text).strip()
         if not text:
             continue
         if body:
