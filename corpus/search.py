@@ -17,6 +17,7 @@ import numpy.typing as npt
 from corpus.errors import IndexNotReadyError
 from corpus.lexical import BM25Index
 from corpus.store import DocumentRow, Store
+from corpus.translations import translation_groups
 from corpus.types import PUBLIC, DocumentKind, Filters, Hit, Viewer
 from embeddings import Embedder, Manifest, Snapshot, SnapshotMismatchError
 
@@ -25,6 +26,14 @@ RRF_K = 60
 CANDIDATES = 50
 COVERAGE_POWER = 2.0
 """Lexical hits weigh coverage**power in the fusion (1 = linear; 0 = plain RRF). Measured in docs/benchmarks.md."""
+LANGUAGE_CENTERING = 1.0
+"""Dense scores are q.d - LANGUAGE_CENTERING * q.mean(language of d): the multilingual embedder places a question
+closer to *any* passage of a language near its own (a Tamil question near Hindi passages about something else), and
+subtracting the question's similarity to the average passage of each language removes that pull. Within one
+language the ranking is unchanged (the shift is the same for all its passages). Chosen on the development halves by
+bench/regional_quality.py --centering; figures in docs/benchmarks.md."""
+CENTERING_OVERFETCH = 4
+"""Centred ranking re-orders FAISS's top (depth x this) by raw cosine."""
 
 
 class Retriever(Protocol):
@@ -37,7 +46,12 @@ class Retriever(Protocol):
         viewer: Viewer | None = None,
         mode: SearchMode = "hybrid",
         per_document: bool = False,
-    ) -> list[Hit]: ...
+        prefer_language: str | None = None,
+    ) -> list[Hit]:
+        """The ``k`` best passages. With ``prefer_language``, a document and its translations count as one: only
+        the member in that language is kept where it is among the candidates, else the best-ranked member, and the
+        hit names the languages of the others (``also_in``)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,10 @@ class ReadModel:
     snapshot: Snapshot | None
     doc_columns: dict[str, npt.NDArray[np.str_]]
     """Per-document kind, language, department and visibility, as arrays for vectorised filtering."""
+    doc_group: npt.NDArray[np.int64] | None = None
+    """Per-document translation group (the position of the group's root document)."""
+    language_means: dict[str, npt.NDArray[np.float32]] | None = None
+    """The mean dense vector of each language's passages (None without a snapshot)."""
 
     @classmethod
     def build(cls, store: Store, snapshot: Snapshot | None) -> ReadModel:
@@ -61,17 +79,26 @@ class ReadModel:
                 f"snapshot {snapshot.manifest.version} does not match the store: rebuild the index"
             )
         position = {doc.id: i for i, doc in enumerate(docs)}
+        roots = translation_groups({doc.id: doc.translation_of for doc in docs})
+        chunk_language = np.array([docs[position[c.chunk.doc_id]].language for c in chunks], dtype=str)
+        chunk_id_array = np.array([c.id for c in chunks], dtype=np.int64)
+        means = None
+        if snapshot is not None:
+            languages = sorted(set(chunk_language.tolist()))
+            means = snapshot.index.mean_vectors({lang: chunk_id_array[chunk_language == lang] for lang in languages})
         columns = {
             name: np.array([getattr(d, name) or "" for d in docs], dtype=str)
             for name in ("kind", "language", "department", "visibility", "id")
         }
         return cls(
-            chunk_ids=np.array([c.id for c in chunks], dtype=np.int64),
+            chunk_ids=chunk_id_array,
             chunk_doc=np.array([position[c.chunk.doc_id] for c in chunks], dtype=np.int64),
             docs=docs,
             lexical=BM25Index([c.chunk.embed_text for c in chunks]),
             snapshot=snapshot,
             doc_columns=columns,
+            doc_group=np.array([position[roots[doc.id]] for doc in docs], dtype=np.int64),
+            language_means=means,
         )
 
     @property
@@ -101,12 +128,14 @@ class HybridRetriever:
         rrf_k: int = RRF_K,
         candidates: int = CANDIDATES,
         coverage_power: float = COVERAGE_POWER,
+        language_centering: float = LANGUAGE_CENTERING,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.rrf_k = rrf_k
         self.candidates = candidates
         self.coverage_power = coverage_power
+        self.language_centering = language_centering
         self._model: ReadModel | None = None
         self._swap = threading.Lock()
 
@@ -132,7 +161,11 @@ class HybridRetriever:
         viewer: Viewer | None = None,
         mode: SearchMode = "hybrid",
         per_document: bool = False,
+        prefer_language: str | None = None,
     ) -> list[Hit]:
+        """The ``k`` best passages. With ``prefer_language``, a document and its translations count as one: only
+        the member in that language is kept where it is among the candidates, else the best-ranked member, and the
+        hit names the languages of the others (``also_in``)."""
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
         model = self.model
@@ -153,21 +186,35 @@ class HybridRetriever:
                 dense = self._dense(model, query, depth, mask)
                 rankings.append(("dense", dense, [1.0] * len(dense)))
         ranked = self._fuse(rankings)
+        also_in: dict[int, tuple[str, ...]] = {}
+        if prefer_language is not None:
+            ranked, also_in = self._one_per_translation_group(model, ranked, mask, prefer_language)
         if per_document:
             ranked = self._best_per_document(model, ranked)
-        return self._hits(model, ranked[:k], rankings)
+        return self._hits(model, ranked[:k], rankings, also_in)
 
     def _dense(self, model: ReadModel, query: str, depth: int, mask: npt.NDArray[np.bool_]) -> list[int]:
         assert model.snapshot is not None
         allow = None if mask.all() else model.chunk_ids[mask]
         vector = self.embedder.embed_query(query)
-        results = model.snapshot.index.search(vector, depth, allow=allow)[0]
+        centred = bool(self.language_centering and model.language_means and len(model.language_means) > 1)
+        fetch = depth * CENTERING_OVERFETCH if centred else depth
+        results = model.snapshot.index.search(vector, fetch, allow=allow)[0]
         ids = np.array([chunk_id for chunk_id, _ in results], dtype=np.int64)
         positions = np.searchsorted(model.chunk_ids, ids)
         valid = (positions < len(model.chunk_ids)) & (
             model.chunk_ids[np.minimum(positions, len(model.chunk_ids) - 1)] == ids
         )
-        return [int(p) for p in positions[valid] if mask[p]]
+        kept = [(int(p), score) for p, (_, score), ok in zip(positions, results, valid, strict=True) if ok and mask[p]]
+        if centred:
+            assert model.language_means is not None
+            query_vector = np.asarray(vector, dtype=np.float32).reshape(-1)
+            pull = {lang: float(mean @ query_vector) for lang, mean in model.language_means.items()}
+            languages = model.doc_columns["language"][model.chunk_doc]
+            weight = self.language_centering
+            kept.sort(key=lambda item: -(item[1] - weight * pull.get(str(languages[item[0]]), 0.0)))
+            kept = kept[:depth]
+        return [p for p, _ in kept]
 
     def _fuse(self, rankings: list[tuple[str, list[int], list[float]]]) -> list[tuple[int, float]]:
         """Reciprocal rank fusion; a lexical hit counts in proportion to how much of the query it matched, so a
@@ -178,6 +225,49 @@ class HybridRetriever:
             for rank, (position, weight) in enumerate(zip(ranking, weights, strict=True), start=1):
                 scores[position] = scores.get(position, 0.0) + weight / (self.rrf_k + rank)
         return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+    @staticmethod
+    def _one_per_translation_group(
+        model: ReadModel, ranked: list[tuple[int, float]], mask: npt.NDArray[np.bool_], language: str
+    ) -> tuple[list[tuple[int, float]], dict[int, tuple[str, ...]]]:
+        """Keep one document of each translation group: the one in ``language`` if it is ranked, else the best
+        ranked, at the rank of the group's best passage; also return, per kept document, the languages of its
+        visible translations."""
+        if model.doc_group is None:
+            return ranked, {}
+        groups, languages = model.doc_group, model.doc_columns["language"]
+        chosen: dict[int, int] = {}
+        for position, _ in ranked:
+            doc = int(model.chunk_doc[position])
+            group = int(groups[doc])
+            current = chosen.get(group)
+            if current is None or (languages[current] != language and languages[doc] == language):
+                chosen[group] = doc
+        visible_docs = np.unique(model.chunk_doc[mask]) if len(mask) else np.zeros(0, dtype=np.int64)
+        siblings: dict[int, list[str]] = {}
+        for doc in visible_docs:
+            siblings.setdefault(int(groups[doc]), []).append(str(languages[doc]))
+        # The chosen member takes its group's place: its best passage moves up to where the group first ranked.
+        kept: list[tuple[int, float]] = []
+        slot: dict[int, int] = {}
+        for position, score in ranked:
+            doc = int(model.chunk_doc[position])
+            group = int(groups[doc])
+            if group not in slot:
+                slot[group] = len(kept)
+                kept.append((-1, score))  # filled with the chosen member's best passage below
+            if chosen[group] != doc:
+                continue
+            placeholder = kept[slot[group]]
+            if placeholder[0] == -1:
+                kept[slot[group]] = (position, max(score, placeholder[1]))
+            else:
+                kept.append((position, score))
+        kept = [item for item in kept if item[0] != -1]
+        also_in = {
+            doc: tuple(sorted(set(siblings.get(group, ())) - {str(languages[doc])})) for group, doc in chosen.items()
+        }
+        return kept, {doc: langs for doc, langs in also_in.items() if langs}
 
     @staticmethod
     def _best_per_document(model: ReadModel, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -191,7 +281,11 @@ class HybridRetriever:
         return best
 
     def _hits(
-        self, model: ReadModel, ranked: list[tuple[int, float]], rankings: list[tuple[str, list[int], list[float]]]
+        self,
+        model: ReadModel,
+        ranked: list[tuple[int, float]],
+        rankings: list[tuple[str, list[int], list[float]]],
+        also_in: dict[int, tuple[str, ...]] | None = None,
     ) -> list[Hit]:
         ranks = {name: {pos: r for r, pos in enumerate(ranking, start=1)} for name, ranking, _ in rankings}
         stored = {c.id: c.chunk for c in self.store.chunks([int(model.chunk_ids[p]) for p, _ in ranked])}
@@ -201,7 +295,8 @@ class HybridRetriever:
             chunk = stored.get(chunk_id)
             if chunk is None:  # deleted since the read model was built
                 continue
-            doc = model.docs[int(model.chunk_doc[position])]
+            doc_position = int(model.chunk_doc[position])
+            doc = model.docs[doc_position]
             kind: DocumentKind = "course" if doc.kind == "course" else "case_study"
             hits.append(
                 Hit(
@@ -219,6 +314,7 @@ class HybridRetriever:
                     score=score,
                     lexical_rank=ranks.get("lexical", {}).get(position),
                     dense_rank=ranks.get("dense", {}).get(position),
+                    also_in=(also_in or {}).get(doc_position, ()),
                 )
             )
         return hits

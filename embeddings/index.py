@@ -133,6 +133,29 @@ class FaissIndex:
             for row_labels, row_scores in zip(labels, distances, strict=True)
         ]
 
+    def mean_vectors(self, groups: dict[str, Ids], batch: int = 4096) -> dict[str, Vectors]:
+        """The mean stored vector of each group of ids (ids not in the index are skipped; empty groups left out).
+        Read back in batches, so the whole matrix is never copied at once."""
+        present = set(self.ids().tolist())
+        inner = faiss.downcast_index(self._index.index)
+        lookup = isinstance(inner, faiss.IndexIVF) and not inner.direct_map.type
+        if lookup:  # IVF lists need a direct map to look vectors up by id; it is dropped again (removal needs none)
+            inner.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
+        means: dict[str, Vectors] = {}
+        try:
+            for name, ids in groups.items():
+                kept = np.array([i for i in _as_ids(ids).tolist() if i in present], dtype=np.int64)
+                if len(kept) == 0:
+                    continue
+                total = np.zeros(self.dimension, dtype=np.float64)
+                for start in range(0, len(kept), batch):
+                    total += self._index.reconstruct_batch(kept[start : start + batch]).sum(axis=0)
+                means[name] = (total / len(kept)).astype(np.float32)
+        finally:
+            if lookup:
+                inner.set_direct_map_type(faiss.DirectMap.NoMap)  # type: ignore[attr-defined]
+        return means
+
     def _exact_subset(self, queries: Vectors, k: int, allow: Ids) -> SearchResult:
         """A graph walk can miss a small allowed set entirely; score it exactly instead (IVF probes every list)."""
         present = allow[np.isin(allow, self.ids())]

@@ -16,6 +16,7 @@ from rich.table import Table
 from corpus.evaluation import check_known_ids as check_query_ids
 from corpus.evaluation import evaluate, load_queries
 from corpus.ingest import IngestSources, ingest
+from corpus.language_id import detect_language
 from corpus.search import SearchMode
 from corpus.types import DEPARTMENTS, Filters, Viewer
 from gyanpath.cli_ask import ask_command
@@ -190,7 +191,7 @@ def _csv_set(value: str | None) -> frozenset[str] | None:
 
 @app.command("search")
 def search_command(
-    query: Annotated[str, typer.Argument(help="What to look for, in English or Hindi.")],
+    query: Annotated[str, typer.Argument(help="What to look for, in English, Hindi or another supported language.")],
     k: Annotated[int, typer.Option("-k", "--k", min=1, max=500, help="How many results.")] = 8,
     kind: Annotated[str | None, typer.Option(help="course, case_study (comma-separated).")] = None,
     lang: Annotated[str | None, typer.Option(help="en, hi (comma-separated).")] = None,
@@ -221,7 +222,13 @@ def search_command(
         viewer = Viewer(_csv_set(viewer_department) or frozenset())
         search_mode: SearchMode = mode  # type: ignore[assignment]
         hits = services.retriever.retrieve(
-            query, k=k, filters=filters, viewer=viewer, mode=search_mode, per_document=not passages
+            query,
+            k=k,
+            filters=filters,
+            viewer=viewer,
+            mode=search_mode,
+            per_document=not passages,
+            prefer_language=detect_language(query),
         )
         rows = [asdict(h) for h in hits]
 
@@ -416,7 +423,7 @@ def paths_command(
     role: Annotated[str | None, typer.Argument(help="A role id (see GET /roles).")] = None,
     description: Annotated[str | None, typer.Option(help="Instead of a role id: the job in words.")] = None,
     completed: Annotated[str | None, typer.Option(help="Completed course ids (comma-separated).")] = None,
-    language: Annotated[str | None, typer.Option(help="Preferred language: en or hi.")] = None,
+    language: Annotated[str | None, typer.Option(help="Preferred language (ISO 639-1: en, hi, ta, ...).")] = None,
     hours: Annotated[float | None, typer.Option(help="A plain time budget in hours.")] = None,
     programme: Annotated[str | None, typer.Option(help="A programme such as 7-day (the default).")] = None,
     hours_per_day: Annotated[float | None, typer.Option(help="Programme hours per day.")] = None,

@@ -20,6 +20,10 @@ class HitOut(BaseModel):
     score: float
     lexical_rank: int | None
     dense_rank: int | None
+    also_in: list[str] = Field(
+        default_factory=list,
+        description="Languages this document also exists in (its translations, folded into this result).",
+    )
 
 
 class SearchOut(BaseModel):
