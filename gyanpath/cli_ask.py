@@ -115,7 +115,7 @@ def _render(answer: Answer) -> str:
 
 
 def ask_command(
-    question: Annotated[str | None, typer.Argument(help="The question, in English or Hindi.")] = None,
+    question: Annotated[str | None, typer.Argument(help="The question, in any supported language.")] = None,
     file: Annotated[
         Path | None,
         typer.Option(
@@ -124,7 +124,8 @@ def ask_command(
         ),
     ] = None,
     language: Annotated[
-        str | None, typer.Option("--language", help="Preferred language of sources: en or hi (default: any).")
+        str | None,
+        typer.Option("--language", help="Preferred language of sources (ISO 639-1; default: any)."),
     ] = None,
     conversation: Annotated[
         str | None, typer.Option("--conversation", help="Continue this conversation (its id comes with each answer).")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from corpus.languages import describe
 from recommender.catalog import Catalog
 from recommender.coverage import CourseCoverage
 from recommender.plan_state import Selection
@@ -105,7 +106,7 @@ def _reasons(
         shown = ", ".join(f"{c.name} ({c.confidence:.2f})" for c in suggested)
         reasons.append(f"Untagged course: competencies suggested from its text, counted at a discount: {shown}.")
     if language and course.language != language:
-        reasons.append(f"Not available in {language!r}; offered in {course.language!r}.")
+        reasons.append(f"Not available in {describe(language)}; offered only in {_languages_of(catalog, course_id)}.")
     if peer is not None and peer.role_share:
         reasons.append(f"{peer.role_share:.0%} of people in this role (in the completion records) completed it.")
     elif peer is not None and peer.score > 0:
@@ -175,3 +176,10 @@ def gap_coverage(selection: Selection, gaps: Sequence[Gap]) -> float:
     held = {g.competency_id: g.held.rank if g.held else 0 for g in gaps}
     closed = sum(min(selection.levels.get(g.competency_id, 0), g.required.rank) - held[g.competency_id] for g in gaps)
     return closed / missing
+
+
+def _languages_of(catalog: Catalog, course_id: str) -> str:
+    """The languages a course (with its translations) exists in, named for a reader: "English, Hindi (हिन्दी)"."""
+    group = catalog.group(course_id)
+    codes = sorted({catalog.courses[c].language for c in catalog.members.get(group, (course_id,))})
+    return ", ".join(describe(code) for code in codes)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from corpus.language_id import detect_language
 from corpus.lexical import BM25Index, tokenize
 from tutor.answer_types import expected_type, holds
 from tutor.evidence import (
@@ -31,7 +32,6 @@ from tutor.evidence import (
     skeleton_coverage,
     weighted_terms,
 )
-from tutor.language import detect_language
 from tutor.transliteration import found_in, skeleton, skeletons
 from tutor.types import Evidence
 
@@ -232,7 +232,12 @@ class AnswerabilityModel:
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def threshold(self, pair: str) -> float:
-        return self.thresholds.get(pair, self.thresholds.get("default", 0.5))
+        """The pair's threshold; else the question language's over all evidence languages (``ta-*``); else the
+        default (pairs with too few development questions to fit have no threshold of their own)."""
+        for key in (pair, f"{pair.split('-')[0]}-*", "default"):
+            if key in self.thresholds:
+                return self.thresholds[key]
+        return 0.5
 
     def to_json(self) -> str:
         data = {

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from corpus.language_id import detect_language
 from corpus.lexical import BM25Index, tokenize
 from corpus.sentences import Sentence, clean_text, split_sentences
 from corpus.store import Store
@@ -32,7 +33,6 @@ from corpus.types import Hit
 from embeddings import Embedder, Vectors
 from tutor.answer_types import expected_type, focus_words, holds, section_fits
 from tutor.injection import looks_like_instruction
-from tutor.language import detect_language
 from tutor.transliteration import found_in, skeleton, skeletons
 from tutor.types import Evidence
 

@@ -1,6 +1,10 @@
-"""Consonant skeletons that let a Devanagari word and its Latin spelling meet: बहराइच and Bahraich both give
-``BHRC``. Used to tell whether a place, scheme or loanword of the question occurs in a passage written in the
-other script (names are where near-miss questions differ from the material)."""
+"""Consonant skeletons that let a word meet its spelling in another script: बहराइच, Bahraich, বাহরাইচ, பஹ்ராய்ச்
+and بہرائچ all give ``BRC``. Used to tell whether a place, scheme or loanword of the question occurs in a passage
+written in another script (names are where near-miss questions differ from the material).
+
+The Brahmic scripts of India share one layout (each Unicode block puts the same letter at the same offset), so a
+letter of Bengali, Gurmukhi, Gujarati, Odia, Tamil, Telugu, Kannada or Malayalam is read as the Devanagari letter
+at its offset; Urdu letters have their own table."""
 
 from __future__ import annotations
 
@@ -38,7 +42,41 @@ _LATIN_CLASSES = [
 _LATIN = re.compile("|".join(re.escape(spelling) for spelling, _ in _LATIN_CLASSES))
 _LATIN_MAP = dict(_LATIN_CLASSES)
 _VOWEL_Y = re.compile(r"y(?![aeiou])")
-_WORD = re.compile(r"[A-Za-z]+|[\u0900-\u097f]+")
+_WORD = re.compile(
+    "[A-Za-z]+|[\u0900-\u097f]+|[\u0980-\u09ff]+|[\u0a00-\u0a7f]+|[\u0a80-\u0aff]+|[\u0b00-\u0b7f]+"
+    "|[\u0b80-\u0bff]+|[\u0c00-\u0c7f]+|[\u0c80-\u0cff]+|[\u0d00-\u0d7f]+|[\u0621-\u06ff]+"
+)
+# Urdu consonants by sound; alif, ain and the vowel letters drop out (yeh and vao count only at a word's start).
+_URDU_CLASSES = {
+    **dict.fromkeys("کقخ", "K"),
+    **dict.fromkeys("گغ", "G"),
+    **dict.fromkeys("چ", "C"),
+    **dict.fromkeys("جزذضظژ", "J"),
+    **dict.fromkeys("ٹتطث", "T"),
+    **dict.fromkeys("ڈد", "D"),
+    **dict.fromkeys("ڑر", "R"),
+    **dict.fromkeys("نں", "N"),
+    **dict.fromkeys("پف", "P"),
+    **dict.fromkeys("ب", "B"),
+    **dict.fromkeys("م", "M"),
+    **dict.fromkeys("ل", "L"),
+    **dict.fromkeys("سصش", "S"),
+    **dict.fromkeys("ہھحه", "H"),
+}
+_URDU_INITIAL = {"ی": "Y", "ي": "Y", "و": "V"}
+
+
+def _as_devanagari(char: str) -> str:
+    """A letter of another Brahmic script as the Devanagari letter at the same offset of its block."""
+    point = ord(char)
+    if 0x0980 <= point <= 0x0D7F:
+        return chr(0x0900 + (point - 0x0980) % 0x80)
+    return char
+
+
+def _urdu_classes(word: str) -> str:
+    first = _URDU_INITIAL.get(word[:1], "")
+    return first + "".join(_URDU_CLASSES.get(ch, "") for ch in word[1 if first else 0 :])
 
 
 def skeleton(word: str) -> str:
@@ -47,8 +85,10 @@ def skeleton(word: str) -> str:
     if word.isascii():
         latin = _VOWEL_Y.sub("", word.lower())
         classes = "".join(_LATIN_MAP[m.group()] for m in _LATIN.finditer(latin))
+    elif "\u0600" <= word[0] <= "\u06ff":
+        classes = _urdu_classes(word)
     else:
-        decomposed = unicodedata.normalize("NFD", word)
+        decomposed = "".join(_as_devanagari(ch) for ch in unicodedata.normalize("NFD", word))
         for flap, sound in _FLAPS.items():
             decomposed = decomposed.replace(flap, sound)
         classes = "".join(_DEVANAGARI_CLASSES.get(ch, "") for ch in decomposed)

@@ -8,8 +8,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from corpus.chunking import document_body
+from corpus.language_id import detect_language
+from corpus.languages import LANGUAGES
 from corpus.search import HybridRetriever
-from corpus.types import CaseStudy, Course, Filters, Hit, Viewer
+from corpus.translations import translation_groups
+from corpus.types import CaseStudy, Filters, Hit, Viewer
 from tutor.answerability import AnswerabilityModel, Context, features, load_model, pair_of
 from tutor.calibration import family_of, threshold_for
 from tutor.citations import attach_citations
@@ -18,7 +21,7 @@ from tutor.errors import GeneratorError
 from tutor.evidence import EvidenceSelector, EvidenceWeights, support_score
 from tutor.followup import retrieval_query
 from tutor.generators.base import Generator
-from tutor.language import detect_language
+from tutor.messages import SOURCE_LEAD, no_answer
 from tutor.prompt import NOT_IN_MATERIAL, Prompt, PromptPassage
 from tutor.types import Answer, Evidence, RelatedItem, Turn
 
@@ -28,14 +31,6 @@ PROMPT_PASSAGES = 6
 CROSS_LINGUAL_K = 3
 PREFERRED_LANGUAGE_BONUS = 0.03
 RELATED_ITEMS = 5
-SOURCE_LEAD = {
-    ("hi", "en"): "यह जानकारी अंग्रेज़ी सामग्री में है; संबंधित अंश नीचे उद्धृत हैं:",
-    ("en", "hi"): "This is covered in Hindi material; the relevant passages are quoted below:",
-}
-NO_ANSWER = {
-    "en": "The course material and case studies available to you do not answer this question.",
-    "hi": "आपके लिए उपलब्ध पाठ्य सामग्री और केस स्टडी में इस प्रश्न का उत्तर नहीं है।",
-}
 
 
 @dataclass(frozen=True)
@@ -88,7 +83,7 @@ class Tutor:
         self.answerability = load_model(family_of(model_id)) if answerability is True else answerability or None
         default = None if self.answerability else threshold_for(model_id)
         self.threshold: float | None = threshold if threshold is not None else default
-        self._translations: tuple[object, dict[str, list[str]]] | None = None
+        self._translations: tuple[object, dict[str, str], dict[str, list[tuple[str, str]]]] | None = None
 
     def ask(self, question: str, options: AskOptions | None = None) -> Answer:
         for event in self.stream(question, options):
@@ -111,7 +106,7 @@ class Tutor:
         assessment = self.assess(resolved, options)
         hits, evidence, support = assessment.hits, assessment.evidence, assessment.support
         related = self._related(hits)
-        base = Answer(question=question, answered=False, text=NO_ANSWER[language], citations=(), reason=None,
+        base = Answer(question=question, answered=False, text=no_answer(language), citations=(), reason=None,
                       related=related, language=language, generator=self.generator.model_id, support=support,
                       conversation_id=conversation_id, retrieval_query=resolved)  # fmt: skip
         if support < assessment.threshold:
@@ -146,8 +141,7 @@ class Tutor:
         """Retrieve, rank evidence and decide answerability for an already resolved question."""
         hits = self._retrieve(query, options)
         evidence = self._evidence(query, hits, options.language)
-        if detect_language(query) == "hi":
-            evidence = self._prefer_translation(query, evidence, options) or evidence
+        evidence = self._prefer_translation(query, evidence, options) or evidence
         pair = pair_of(query, evidence)
         values: dict[str, float] = {}
         if evidence:
@@ -165,44 +159,57 @@ class Tutor:
         return Assessment(hits, evidence, model.probability(values), threshold, pair, values)
 
     def _retrieve(self, query: str, options: AskOptions) -> list[Hit]:
-        """The hybrid hits, plus the best passages of the other language by meaning alone: lexical matching cannot
-        cross scripts, so an English question would otherwise rarely reach a Hindi-only answer (and the reverse)."""
-        hits = self.retriever.retrieve(query, k=options.k, filters=options.filters, viewer=options.viewer)
+        """The hybrid hits (one member of each translation group, in the question's language where it exists), plus
+        the best passages of other languages by meaning alone: lexical matching cannot cross scripts, so a question
+        would otherwise rarely reach an answer that exists only in another language. English and Hindi questions
+        reach into each other's material; a question in any other language into all the rest."""
+        language = detect_language(query)
+        hits = self.retriever.retrieve(
+            query, k=options.k, filters=options.filters, viewer=options.viewer, prefer_language=language
+        )
         if options.filters is not None and options.filters.languages is not None:
             return hits
-        other = "en" if detect_language(query) == "hi" else "hi"
-        filters = replace(options.filters or Filters(), languages=frozenset({other}))
+        others = {"en": {"hi"}, "hi": {"en"}}.get(language, set(LANGUAGES) - {language})
+        filters = replace(options.filters or Filters(), languages=frozenset(others))
         extra = self.retriever.retrieve(query, k=CROSS_LINGUAL_K, filters=filters, viewer=options.viewer, mode="dense")
-        seen = {h.chunk_id for h in hits}
-        return hits + [h for h in extra if h.chunk_id not in seen]
+        group = self._groups()[0]
+        seen_chunks = {h.chunk_id for h in hits}
+        seen_groups = {group.get(h.doc_id, h.doc_id) for h in hits}
+        return hits + [
+            h for h in extra if h.chunk_id not in seen_chunks and group.get(h.doc_id, h.doc_id) not in seen_groups
+        ]
 
     def _prefer_translation(self, query: str, evidence: list[Evidence], options: AskOptions) -> list[Evidence] | None:
-        """For a Hindi question whose best evidence is an English course with a Hindi translation, the Hindi
-        course's best sentences come first."""
-        if not evidence or evidence[0].hit.language != "en":
+        """When the best evidence is in another language than the question and the same document exists in the
+        question's language, that translation's best sentences come first."""
+        language = detect_language(query)
+        if not evidence or evidence[0].hit.language == language:
             return None
-        hindi = self._translations_of().get(evidence[0].hit.doc_id)
-        if not hindi:
+        group, members = self._groups()
+        root = group.get(evidence[0].hit.doc_id)
+        translated_ids = [d for d, lang in members.get(root or "", ()) if lang == language]
+        if not translated_ids:
             return None
-        filters = replace(options.filters or Filters(), doc_ids=frozenset(hindi))
+        filters = replace(options.filters or Filters(), doc_ids=frozenset(translated_ids))
         hits = self.retriever.retrieve(query, k=3, filters=filters, viewer=options.viewer)
         translated = self._evidence(query, hits, None)
         if not translated:
             return None
         best = translated[0]
         lifted = replace(best, score=max(best.score, evidence[0].score))
-        return [lifted, *translated[1:], *evidence]
+        return [lifted, *translated[1:], *[e for e in evidence if e.hit.doc_id not in translated_ids]]
 
-    def _translations_of(self) -> dict[str, list[str]]:
-        """English course id -> ids of its Hindi translations, rebuilt when the read model changes."""
+    def _groups(self) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
+        """Document id -> translation group root, and root -> (id, language) of its members; rebuilt when the read
+        model changes."""
         model = self.retriever.model
         if self._translations is None or self._translations[0] is not model:
-            mapping: dict[str, list[str]] = {}
-            for document in self.retriever.store.documents("course"):
-                if isinstance(document, Course) and document.translation_of and document.language == "hi":
-                    mapping.setdefault(document.translation_of, []).append(document.id)
-            self._translations = (model, mapping)
-        return self._translations[1]
+            roots = translation_groups({d.id: d.translation_of for d in model.docs})
+            members: dict[str, list[tuple[str, str]]] = {}
+            for d in model.docs:
+                members.setdefault(roots[d.id], []).append((d.id, d.language))
+            self._translations = (model, roots, members)
+        return self._translations[1], self._translations[2]
 
     def _generate(
         self, base: Answer, question: str, evidence: list[Evidence], history: tuple[Turn, ...], options: AskOptions

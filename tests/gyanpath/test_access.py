@@ -32,6 +32,7 @@ EXPECTED: dict[tuple[str, str], Role | None] = {
     ("GET", "/roles"): L,
     ("GET", "/roles/{role_id}"): L,
     ("GET", "/competencies"): L,
+    ("GET", "/languages"): L,
     ("POST", "/authoring/related"): A,
     ("POST", "/authoring/tags"): A,
     ("GET", "/authoring/coverage"): A,

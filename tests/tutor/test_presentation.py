@@ -10,7 +10,8 @@ import pytest
 from corpus.store import Store
 from corpus.types import Course, Filters
 from gyanpath.services import Services
-from tutor.tutor import SOURCE_LEAD, AskOptions, Tutor
+from tutor.messages import SOURCE_LEAD
+from tutor.tutor import AskOptions, Tutor
 
 
 @pytest.fixture

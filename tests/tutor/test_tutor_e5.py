@@ -17,7 +17,8 @@ from embeddings import Embedder
 from gyanpath.services import Services
 from gyanpath.settings import BUNDLED_CORPUS, Settings
 from tutor.evaluation import contains_answer
-from tutor.tutor import SOURCE_LEAD, AskOptions
+from tutor.messages import SOURCE_LEAD
+from tutor.tutor import AskOptions
 from tutor.types import Answer
 
 pytestmark = pytest.mark.slow

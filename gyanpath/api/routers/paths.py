@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from corpus.types import Level
+from corpus.types import LANGUAGES, Level
 from gyanpath.accounts import Role
 from gyanpath.api.auth import requires
 from gyanpath.api.deps import ServicesDep
@@ -38,7 +38,7 @@ class PathIn(BaseModel):
     )
     completed: list[Id] = Field(default=[], max_length=500, description="Course ids already completed.")
     declared: list[DeclaredIn] = Field(default=[], max_length=200, description="Competencies already held.")
-    language: Literal["en", "hi"] | None = Field(default=None, description="Preferred course language.")
+    language: Literal[LANGUAGES] | None = Field(default=None, description="Preferred course language (ISO 639-1).")  # type: ignore[valid-type]
     hours: float | None = Field(default=None, gt=0, le=2000, description="A plain time budget in hours.")
     programme: str | None = Field(
         default=None, max_length=10, description="A day-by-day programme such as '7-day' (the default)."

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 
+from corpus.languages import REGISTRY
 from corpus.types import Competency, Level, Role
 from gyanpath.accounts import Role as AccessRole
 from gyanpath.api.auth import requires
@@ -14,6 +15,14 @@ from gyanpath.api.deps import ServicesDep
 from gyanpath.api.openapi import error_responses
 
 router = APIRouter(tags=["taxonomy"], dependencies=[Depends(requires(AccessRole.LEARNER))])
+
+
+class LanguageOut(BaseModel):
+    code: str
+    name: str
+    autonym: str
+    script: str
+    direction: Literal["ltr", "rtl"]
 
 
 class RoleSummaryOut(BaseModel):
@@ -114,3 +123,13 @@ def competencies(
     """The competency dictionary (Karmayogi Competency Model, plus the few domain themes gyanpath adds)."""
     found = sorted(services.recommender.catalog.competencies.values(), key=lambda c: c.id)
     return [CompetencyOut.of(c) for c in found if type is None or c.type.value == type]
+
+
+@router.get("/languages", response_model=list[LanguageOut])
+def languages() -> list[LanguageOut]:
+    """The languages content may be written in and questions asked in: ISO 639-1 code, English name, the name in its
+    own script (for a language selector), script and writing direction (``rtl`` for Urdu)."""
+    return [
+        LanguageOut(code=x.code, name=x.name, autonym=x.autonym, script=x.script, direction=x.direction)
+        for x in REGISTRY
+    ]

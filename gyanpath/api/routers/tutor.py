@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Path, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from corpus.types import DEPARTMENTS, Filters
+from corpus.types import DEPARTMENTS, LANGUAGES, Filters
 from gyanpath.accounts import ApiKey, Role
 from gyanpath.api.auth import KeyDep, requires
 from gyanpath.api.deps import ServicesDep
@@ -27,7 +27,7 @@ from tutor.types import Answer, Conversation
 router = APIRouter(prefix="/tutor", tags=["tutor"], dependencies=[Depends(requires(Role.LEARNER))])
 
 log = logging.getLogger("gyanpath.api")
-Language = Literal["en", "hi"]
+Language = Literal[LANGUAGES]  # type: ignore[valid-type]
 Department = Literal[DEPARTMENTS]  # type: ignore[valid-type]
 
 
@@ -35,7 +35,7 @@ class FiltersIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: list[Literal["course", "case_study"]] | None = Field(default=None, max_length=2)
-    lang: list[Language] | None = Field(default=None, max_length=2)
+    lang: list[Language] | None = Field(default=None, max_length=len(LANGUAGES))
     department: list[Department] | None = Field(default=None, max_length=20)
     competency: list[Annotated[str, Field(max_length=200)]] | None = Field(default=None, max_length=20)
 
@@ -54,7 +54,7 @@ class FiltersIn(BaseModel):
 class AskIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(min_length=1, max_length=1000, description="English or Hindi.")
+    question: str = Field(min_length=1, max_length=1000, description="In any supported language (GET /languages).")
     conversation_id: str | None = Field(default=None, max_length=64, description="Continue a conversation.")
     language: Language | None = Field(default=None, description="Preferred language of sources.")
     k: int = Field(default=8, ge=1, le=20, description="Passages to retrieve.")
