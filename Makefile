@@ -9,7 +9,7 @@ DEV_STAMP     := $(VENV)/.installed-dev
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install install-dev browser index run test test-fast lint format bench tutor-model clean
+.PHONY: install install-dev browser index run test test-fast lint format bench tutor-model language-model clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,17 +30,25 @@ install: $(RUNTIME_STAMP)
 
 install-dev: $(DEV_STAMP)
 
-# Debian's Chromium for the web UI's end-to-end tests (Playwright drives it; no browser is downloaded).
-# Without it, or without root to install it, those tests skip and say why.
+# Debian's Chromium for the web UI's end-to-end tests (Playwright drives it; no browser is downloaded), and Debian's
+# Noto fonts (fonts-noto-core, Urdu's Nastaliq included) for every script the UI names in app.css: without them
+# Chromium draws Indic and Urdu text as empty boxes. Nothing is installed when both are there already.
+# Without Chromium, or without root to install it, those tests skip and say why; without the fonts the script tests fail.
 CHROMIUM := /usr/bin/chromium
-APT_CHROMIUM := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+BROWSER_FONTS := "Noto Sans" "Noto Sans Devanagari" "Noto Sans Bengali" "Noto Sans Gurmukhi" "Noto Sans Gujarati" \
+  "Noto Sans Oriya" "Noto Sans Tamil" "Noto Sans Telugu" "Noto Sans Kannada" "Noto Sans Malayalam" \
+  "Noto Naskh Arabic" "Noto Nastaliq Urdu"
+APT_CHROMIUM := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null
 browser:
-	@if [ -x $(CHROMIUM) ]; then :; \
+	@missing=""; [ -x $(CHROMIUM) ] || missing=" $(CHROMIUM)"; \
+	for family in $(BROWSER_FONTS); do \
+	  fc-list "$$family" family 2>/dev/null | grep -q . || missing="$$missing '$$family'"; done; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "installing Debian's chromium for the web UI end-to-end tests"; \
+	  echo "installing Debian's chromium and fonts-noto-core for the web UI end-to-end tests (missing:$$missing)"; \
 	  $(APT_CHROMIUM) || { apt-get update -qq && $(APT_CHROMIUM); } \
-	    || echo "chromium could not be installed: the web UI end-to-end tests will skip"; \
-	else echo "$(CHROMIUM) is missing and installing it needs root: the web UI end-to-end tests will skip"; fi
+	    || echo "chromium and fonts-noto-core could not be installed: the web UI end-to-end tests will skip or fail"; \
+	else echo "missing:$$missing; installing chromium and fonts-noto-core needs root: the web UI end-to-end tests will skip or fail"; fi
 
 index: install
 	$(PY) -m gyanpath bootstrap
@@ -70,8 +78,15 @@ format: install-dev
 tutor-model: install-dev
 	$(PY) -m bench.tutor_quality --fit
 
+# Hindi/Marathi and Bengali/Assamese question detection (corpus/models/language-id.json): fitted on the bundled
+# documents and the development half of bench/queries/regional/*-detect.jsonl, reported on both halves.
+language-model: install-dev
+	$(PY) -m bench.language_id --fit
+
 bench: install-dev
 	$(PY) -m bench.tutor_quality
+	$(PY) -m bench.regional_quality
+	$(PY) -m bench.language_id
 	$(PY) -m bench.index_build
 	$(PY) -m bench.search_latency
 	$(PY) -m bench.retrieval_quality

@@ -2,6 +2,7 @@
 
 import { getJson, postJson, query } from "./api.js";
 import { $, bar, h, loading, onSubmit, show } from "./dom.js";
+import { languagesReady, textAttrs } from "./languages.js";
 import { loadRoles } from "./paths.js";
 import { sourceButton } from "./passage.js";
 
@@ -14,7 +15,8 @@ export function initAuthoring(me) {
       return;
     }
     show(draftOutput, loading("Comparing with the catalogue…"));
-    const [related, tags] = await Promise.all([postJson("/authoring/related", draft), postJson("/authoring/tags", draft)]);
+    const [related, tags] = await Promise.all(
+      [postJson("/authoring/related", draft), postJson("/authoring/tags", draft), languagesReady()]);
     show(draftOutput, duplicates(related), tagList(tags), relatedList(related.related));
   });
   const coverageOutput = $("coverage-result");
@@ -26,17 +28,23 @@ export function initAuthoring(me) {
   fillDepartments(me.department);
 }
 
+/** The key's own department, chosen at once; the others as soon as the roles are loaded. */
 async function fillDepartments(own) {
   const select = $("coverage-department");
   if (select.options.length > 1) return;
-  let departments = [own];
-  try {
-    departments = [...new Set([own, ...(await loadRoles()).map((r) => r.department)])].sort();
-  } catch {
-    // the key's own department is enough to start with
-  }
-  for (const department of departments) select.append(h("option", { value: department }, department));
+  select.append(h("option", { value: own }, own));
   select.value = own;
+  let others = [];
+  try {
+    others = [...new Set((await loadRoles()).map((r) => r.department))].filter((d) => d !== own).sort();
+  } catch {
+    return; // the key's own department is enough to start with
+  }
+  for (const department of others) {
+    const option = h("option", { value: department }, department);
+    const after = [...select.options].slice(1).find((o) => o.value > department);
+    select.insertBefore(option, after || null);
+  }
 }
 
 function draftRequest(data) {
@@ -57,7 +65,7 @@ function duplicates(related) {
   return h("div", { class: "warn", role: "status" },
     h("strong", {}, "This may duplicate an existing course:"),
     h("ul", {}, related.duplicates.map((d) => h("li", {},
-      sourceButton(d.title, { docId: d.course_id, title: d.title }),
+      sourceButton(d.title, { docId: d.course_id, title: d.title }, { dir: "auto" }),
       ` — similarity ${d.similarity.toFixed(2)} (threshold ${related.duplicate_threshold.toFixed(2)})`))));
 }
 
@@ -72,7 +80,8 @@ function tagList(tags) {
 function relatedList(items) {
   return h("section", {}, h("h3", {}, "Related courses and case studies"),
     items.length
-      ? h("ul", {}, items.map((r) => h("li", {}, sourceButton(r.title, { docId: r.doc_id, title: r.title }),
+      ? h("ul", {}, items.map((r) => h("li", {},
+          sourceButton(r.title, { docId: r.doc_id, title: r.title, language: r.language }, textAttrs(r.language)),
           h("span", { class: "meta" }, ` · ${r.kind === "course" ? "course" : "case study"} · ${r.language}`))))
       : h("p", {}, "Nothing related found."));
 }

@@ -3,6 +3,7 @@
 import { apiKey, getJson, onUnauthorized } from "./api.js";
 import { initAuthoring } from "./authoring.js";
 import { $ } from "./dom.js";
+import { fillLanguageSelect } from "./languages.js";
 import { forgetDocuments, installSourceViewer } from "./passage.js";
 import { initPaths, showPaths } from "./paths.js";
 import { initReport } from "./report.js";
@@ -42,6 +43,7 @@ async function useStoredKey() {
   $("identity").textContent = [me.name, `${me.role} · ${me.department}`].filter(Boolean).join(" — ");
   $("whoami").hidden = false;
   $("app").hidden = false;
+  for (const id of ["search-lang", "tutor-language", "path-language"]) fillLanguageSelect($(id));
   const allowed = allowedTabs();
   for (const tab of tabButtons()) tab.hidden = !allowed.includes(tab.dataset.name);
   const wanted = location.hash.slice(1);

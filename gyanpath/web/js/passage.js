@@ -2,6 +2,7 @@
 
 import { getJson } from "./api.js";
 import { $, errorMessage, h, loading, show } from "./dom.js";
+import { languagesReady, setTextAttrs, uiAttrs } from "./languages.js";
 
 const documents = new Map(); // doc id -> promise of the document, so a source opened twice is fetched once
 
@@ -18,17 +19,22 @@ function fetchDocument(docId) {
   return documents.get(docId);
 }
 
-/** Open `docId` with the characters [start, end) of its body highlighted (a citation's quote or a search hit). */
-export async function openSource({ docId, title, start = null, end = null }) {
+/** Open `docId` with the characters [start, end) of its body highlighted (a citation's quote or a search hit);
+ * title and passages are shown in the document's language and direction. */
+export async function openSource({ docId, title, start = null, end = null, language = null }) {
   const dialog = $("passage");
   $("passage-title").textContent = title || docId;
+  setTextAttrs($("passage-title"), language);
+  setTextAttrs($("passage-body"), null); // English messages until the document is here
   $("passage-meta").textContent = "";
   show($("passage-body"), loading("Opening the source…"));
   if (!dialog.open) dialog.showModal();
   $("passage-close").focus();
   try {
-    const doc = await fetchDocument(docId);
+    const [doc] = await Promise.all([fetchDocument(docId), languagesReady()]);
     $("passage-title").textContent = doc.title;
+    setTextAttrs($("passage-title"), doc.language);
+    setTextAttrs($("passage-body"), doc.language);
     const kind = doc.kind === "course" ? "Course" : "Case study";
     $("passage-meta").textContent = [kind, doc.language, doc.source, doc.department, doc.doc_id]
       .filter(Boolean)
@@ -51,10 +57,10 @@ function renderPassages(passages, start, end) {
       nodes.push(h("h3", {}, section));
     }
     const overlaps = start !== null && passage.start < end && start < passage.end;
-    const page = passage.page ? h("span", { class: "meta" }, `page ${passage.page} · `) : null;
+    const page = passage.page ? h("bdi", { class: "meta", ...uiAttrs() }, `page ${passage.page} · `) : null;
     nodes.push(h("p", { class: overlaps ? "passage cited" : "passage" }, page, highlighted(passage, start, end)));
   }
-  return nodes.length ? nodes : h("p", {}, "This document has no passages.");
+  return nodes.length ? nodes : h("p", uiAttrs(), "This document has no passages.");
 }
 
 function highlighted(passage, start, end) {

@@ -2,6 +2,7 @@
 
 import { getJson, postJson } from "./api.js";
 import { $, bar, h, hours, loading, onSubmit, show } from "./dom.js";
+import { bdi, languagesReady, textAttrs } from "./languages.js";
 import { sourceButton } from "./passage.js";
 
 let roles = null; // GET /roles, loaded the first time the tab opens
@@ -38,7 +39,8 @@ export function initPaths() {
       return;
     }
     show(output, loading("Planning…"));
-    show(output, renderPath(await postJson("/paths", body)));
+    const [path] = await Promise.all([postJson("/paths", body), languagesReady()]);
+    show(output, renderPath(path));
   });
   syncBudget(form);
 }
@@ -82,7 +84,7 @@ function renderPath(path) {
     mandatory(path.mandatory),
     h("h3", {}, "Courses, in order"),
     path.steps.length ? h("ol", { class: "plain" }, path.steps.map(step)) : h("p", {}, "No course is needed."),
-    path.schedule ? schedule(path.schedule) : null,
+    path.schedule ? schedule(path.schedule, new Map(path.steps.map((s) => [s.course_id, s.language]))) : null,
     openGaps(path.open_gaps),
     path.peer_basis ? h("p", { class: "meta" }, `Peer signals: ${path.peer_basis}`) : null,
   ];
@@ -93,7 +95,8 @@ const figure = (label, value) => h("div", { class: "figure" }, h("strong", {}, S
 function step(s) {
   const closes = s.closes.map((c) => `${c.name}: ${c.before || "none"} → ${c.after}`);
   return h("li", { class: "step" },
-    h("div", {}, `${s.position}. `, sourceButton(s.title, { docId: s.course_id, title: s.title }), " ",
+    h("div", {}, `${s.position}. `,
+      sourceButton(s.title, { docId: s.course_id, title: s.title, language: s.language }, textAttrs(s.language)), " ",
       s.mandatory ? h("span", { class: "badge mandatory" }, `mandatory: ${s.mandatory}`) : null),
     h("div", { class: "meta" }, [hours(s.hours), s.level, s.language, s.course_id].join(" · ")),
     closes.length ? h("div", {}, "Closes: ", closes.join("; ")) : null,
@@ -101,7 +104,7 @@ function step(s) {
     s.after.length ? h("div", { class: "meta" }, `After: ${s.after.join(", ")}`) : null);
 }
 
-function schedule(plan) {
+function schedule(plan, languages) {
   return h("section", { "aria-label": "Day-by-day programme" },
     h("h3", {}, `Day by day (${hours(plan.total_hours)} of ${hours(plan.capacity_hours)})`),
     h("div", { class: "days" }, plan.days.map((day) =>
@@ -112,7 +115,7 @@ function schedule(plan) {
           h("span", { style: { width: `${Math.min(100, Math.round((day.hours / (day.capacity_hours || 1)) * 100))}%` } })),
         day.sessions.length
           ? h("ul", {}, day.sessions.map((s) =>
-              h("li", {}, `${s.title} — ${s.minutes} min`, s.parts > 1 ? ` (part ${s.part} of ${s.parts})` : "")))
+              h("li", {}, bdi(languages.get(s.course_id), s.title), ` — ${s.minutes} min`, s.parts > 1 ? ` (part ${s.part} of ${s.parts})` : "")))
           : h("p", { class: "meta" }, "Free for revision.")))));
 }
 

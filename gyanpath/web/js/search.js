@@ -2,6 +2,7 @@
 
 import { getJson, query } from "./api.js";
 import { $, h, loading, onSubmit, show } from "./dom.js";
+import { bdi, languagesReady, textAttrs, uiAttrs } from "./languages.js";
 import { sourceButton } from "./passage.js";
 
 const SNIPPET = 320;
@@ -11,7 +12,7 @@ export function initSearch() {
   onSubmit($("search-form"), output, async (form) => {
     show(output, loading("Searching…"));
     const params = { q: form.get("q"), kind: form.get("kind"), lang: form.get("lang"), k: 10 };
-    const body = await getJson(`/search${query(params)}`);
+    const [body] = await Promise.all([getJson(`/search${query(params)}`), languagesReady()]);
     show(
       output,
       body.degraded ? h("p", { class: "warn" }, "The index is being rebuilt: these are keyword matches only.") : null,
@@ -20,14 +21,17 @@ export function initSearch() {
   });
 }
 
+/** A hit laid out in its language's direction; the line about it stays in the page's language. */
 function hit(result) {
   const kind = result.kind === "course" ? "Course" : "Case study";
   const text = result.text.length > SNIPPET ? `${result.text.slice(0, SNIPPET)}…` : result.text;
+  const source = { docId: result.doc_id, title: result.title, start: result.start, end: result.end, language: result.language };
   return h(
     "li",
-    { class: "hit" },
-    sourceButton(result.title, { docId: result.doc_id, title: result.title, start: result.start, end: result.end }),
-    h("div", { class: "meta" }, [kind, result.language, result.section, result.doc_id].filter(Boolean).join(" · ")),
-    h("div", {}, text),
+    { class: "hit", ...textAttrs(result.language) },
+    sourceButton(result.title, source),
+    h("div", { class: "meta", ...uiAttrs() }, [kind, result.language].join(" · "),
+      result.section ? [" · ", bdi(result.language, result.section)] : null, ` · ${result.doc_id}`),
+    h("div", { class: "snippet", ...textAttrs(result.language) }, text),
   );
 }

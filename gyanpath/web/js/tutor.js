@@ -2,6 +2,7 @@
 
 import { postJson, streamEvents } from "./api.js";
 import { $, errorMessage, h, show } from "./dom.js";
+import { bdi, languagesReady, setTextAttrs, textAttrs, uiAttrs } from "./languages.js";
 import { openSource, sourceButton } from "./passage.js";
 
 let conversationId = null;
@@ -39,9 +40,12 @@ export function resetConversation() {
 }
 
 async function ask(question, language) {
-  const answer = h("div", { class: "answer", "aria-live": "polite", "aria-busy": "true" });
+  // The question and the streamed text run in the direction of their first strong letter until the answer says
+  // which language they are in.
+  const answer = h("div", { class: "answer", dir: "auto", "aria-live": "polite", "aria-busy": "true" });
   const extra = h("div");
-  const turn = h("article", { class: "turn" }, h("p", { class: "q" }, question), answer, extra);
+  const asked = h("p", { class: "q", dir: "auto" }, question);
+  const turn = h("article", { class: "turn" }, asked, answer, extra);
   $("conversation").append(turn);
   const body = { question, stream: true, ...(language && { language }), ...(conversationId && { conversation_id: conversationId }) };
   let final = null;
@@ -51,6 +55,7 @@ async function ask(question, language) {
       else if (event === "answer") final = data;
     }
     if (!final) throw new Error("the answer was cut off; please ask again");
+    await languagesReady();
   } catch (error) {
     answer.setAttribute("aria-busy", "false");
     show(extra, errorMessage(error));
@@ -59,12 +64,15 @@ async function ask(question, language) {
   const turnIndex = final.conversation_id === conversationId ? turnsSoFar : 0;
   conversationId = final.conversation_id;
   turnsSoFar = turnIndex + 1;
+  setTextAttrs(answer, final.language);
+  if (final.language) asked.setAttribute("lang", final.language);
   show(answer, answerText(final));
   answer.setAttribute("aria-busy", "false");
   show(extra, final.answered ? sources(final.citations) : abstention(final), feedback(final, turnIndex));
 }
 
-/** The answer text with each [n] turned into a button that opens source n at the quoted span. */
+/** The answer text (in the question's language) with each [n] turned into a button that opens source n at the quoted
+ * span; a source's sentence quoted word for word before its [n] (the extractive answerer's way) is in its language. */
 function answerText(final) {
   const byMarker = new Map(final.citations.map((c) => [c.marker, c]));
   const parts = [];
@@ -72,9 +80,9 @@ function answerText(final) {
   for (const match of final.text.matchAll(/\[(\d+)\]/g)) {
     const citation = byMarker.get(Number(match[1]));
     if (!citation) continue;
-    parts.push(final.text.slice(last, match.index));
+    parts.push(quoted(final.text.slice(last, match.index), citation));
     parts.push(
-      h("button", { type: "button", class: "cite", "aria-label": `Source ${citation.marker}: ${citation.title}`,
+      h("button", { type: "button", class: "cite", dir: "ltr", "aria-label": `Source ${citation.marker}: ${citation.title}`,
         onclick: () => openSource(citationSource(citation)) }, `[${citation.marker}]`),
     );
     last = match.index + match[0].length;
@@ -83,21 +91,32 @@ function answerText(final) {
   return parts;
 }
 
-const citationSource = (c) => ({ docId: c.doc_id, title: c.title, start: c.start, end: c.end });
+/** `text`, its end isolated in the source's language and direction where it is the citation's quote. */
+function quoted(text, citation) {
+  const quote = citation.quote.trim();
+  const end = text.trimEnd().length;
+  if (!quote || !text.slice(0, end).endsWith(quote)) return text;
+  return [text.slice(0, end - quote.length), bdi(citation.language, quote), text.slice(end)];
+}
 
+const citationSource = (c) => ({ docId: c.doc_id, title: c.title, start: c.start, end: c.end, language: c.language });
+
+/** Each source in its language's direction: title, section and quote; the page number in the page's language. */
 function sources(citations) {
   const items = citations.map((c) =>
-    h("li", { value: c.marker },
+    h("li", { value: c.marker, ...textAttrs(c.language) },
       sourceButton(c.title, citationSource(c)),
-      h("span", { class: "meta" }, " · ", [c.section, c.page ? `page ${c.page}` : null].filter(Boolean).join(" · ")),
-      h("div", {}, `“${c.quote}”`)),
+      [c.section, c.page ? h("bdi", uiAttrs(), `page ${c.page}`) : null].filter(Boolean)
+        .map((part) => h("span", { class: "meta" }, " · ", part)),
+      h("div", { class: "quote", ...textAttrs(c.language) }, `“${c.quote}”`)),
   );
   return h("div", {}, h("h3", {}, "Sources"), h("ol", { class: "sources" }, items));
 }
 
 function abstention(final) {
   const related = final.related.map((r) =>
-    h("li", {}, sourceButton(r.title, { docId: r.doc_id, title: r.title }), h("span", { class: "meta" }, ` · ${r.language}`)),
+    h("li", textAttrs(r.language), sourceButton(r.title, { docId: r.doc_id, title: r.title, language: r.language }),
+      h("bdi", { class: "meta", ...uiAttrs() }, ` · ${r.language}`)),
   );
   return h("div", {},
     final.reason ? h("p", { class: "meta" }, `Why: ${final.reason}.`) : null,
