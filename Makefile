@@ -74,9 +74,11 @@ format: install-dev
 	$(VENV)/bin/ruff format .
 
 # The tutor's sentence ranker and answerability model (tutor/models/*-e5.json): fitted on the development halves of
-# bench/queries/tutor*.jsonl with a fixed seed, reported on both halves.
+# bench/queries/tutor*.jsonl with a fixed seed, reported on both halves; then the abstention thresholds of the other
+# languages' pairs on the development halves of bench/queries/regional/*-tutor.jsonl.
 tutor-model: install-dev
 	$(PY) -m bench.tutor_quality --fit
+	$(PY) -m bench.regional_quality --fit
 
 # Hindi/Marathi and Bengali/Assamese question detection (corpus/models/language-id.json): fitted on the bundled
 # documents and the development half of bench/queries/regional/*-detect.jsonl, reported on both halves.

@@ -230,18 +230,23 @@ class HybridRetriever:
     def _one_per_translation_group(
         model: ReadModel, ranked: list[tuple[int, float]], mask: npt.NDArray[np.bool_], language: str
     ) -> tuple[list[tuple[int, float]], dict[int, tuple[str, ...]]]:
-        """Keep one document of each translation group: the one in ``language`` if it is ranked, else the best
-        ranked, at the rank of the group's best passage; also return, per kept document, the languages of its
-        visible translations."""
+        """Keep one document of each translation group, at the rank of the group's best passage: the one in
+        ``language`` if it is ranked, else the original (the group's root: the document the others translate) if it
+        is ranked, else the best ranked; also return, per kept document, the languages of its visible
+        translations."""
         if model.doc_group is None:
             return ranked, {}
         groups, languages = model.doc_group, model.doc_columns["language"]
+
+        def preference(doc: int) -> int:
+            return 0 if languages[doc] == language else 1 if int(groups[doc]) == doc else 2
+
         chosen: dict[int, int] = {}
         for position, _ in ranked:
             doc = int(model.chunk_doc[position])
             group = int(groups[doc])
             current = chosen.get(group)
-            if current is None or (languages[current] != language and languages[doc] == language):
+            if current is None or preference(doc) < preference(current):
                 chosen[group] = doc
         visible_docs = np.unique(model.chunk_doc[mask]) if len(mask) else np.zeros(0, dtype=np.int64)
         siblings: dict[int, list[str]] = {}

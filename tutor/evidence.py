@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,14 +140,25 @@ class EvidenceSelector:
         return np.stack([cached[key] for key in keys]) if keys else np.zeros((0, self.embedder.dimension), np.float32)
 
     def select(
-        self, question: str, hits: Sequence[Hit], query_vector: Vectors, lexicon: BM25Index | None = None
+        self,
+        question: str,
+        hits: Sequence[Hit],
+        query_vector: Vectors,
+        lexicon: BM25Index | None = None,
+        language_pull: Mapping[str, float] | None = None,
     ) -> list[Evidence]:
-        """Every usable sentence of ``hits`` scored against ``question``, best first."""
+        """Every usable sentence of ``hits`` scored against ``question``, best first. ``language_pull`` (sentence
+        language -> cosine offset) is subtracted from the cosines of sentences in that language: how much closer the
+        embedder puts the question to an average passage of that language than to one of its own. Cosines so
+        corrected are on one scale whatever the sentence's language, so the ranker's allowance for the other script
+        (``other_script``, ``dense_other``, learnt on English and Hindi where the pull is left in) is not applied."""
         candidates = [c for rank, hit in enumerate(hits) for c in _candidates(hit, rank)]
         if not candidates:
             return []
         vectors = self.sentence_vectors([c.key for c in candidates], [c.text for c in candidates])
         dense = vectors @ query_vector.reshape(-1)
+        pull = np.array([(language_pull or {}).get(c.hit.language, 0.0) for c in candidates], dtype=np.float32)
+        dense = dense - pull
         terms = weighted_terms(question, lexicon)
         wanted = expected_type(question)
         script = detect_language(question)
@@ -171,10 +182,11 @@ class EvidenceSelector:
             around = vectors[[i for i in (before, n, after) if i is not None]].sum(axis=0)
             features = {
                 "dense": float(dense[n]),
-                "dense_context": float(around @ query_vector.reshape(-1) / max(1e-6, float(np.linalg.norm(around)))),
+                "dense_context": float(around @ query_vector.reshape(-1) / max(1e-6, float(np.linalg.norm(around))))
+                - float(pull[n]),
                 "dense_best": float(dense[n] >= best_in_hit[c.hit.chunk_id]),
-                "dense_other": 0.0 if same_script else float(dense[n]),
-                "other_script": 0.0 if same_script else 1.0,
+                "dense_other": 0.0 if same_script or language_pull is not None else float(dense[n]),
+                "other_script": 0.0 if same_script or language_pull is not None else 1.0,
                 "lexical": lexical[n] if same_script else 0.0,
                 "cross": 0.0 if same_script else lexical[n],
                 "numbers": len(numbers & set(numbers_in(c.text))) / len(numbers) if numbers else 0.0,

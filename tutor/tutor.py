@@ -7,12 +7,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+import numpy as np
+
 from corpus.chunking import document_body
 from corpus.language_id import detect_language
 from corpus.languages import LANGUAGES
 from corpus.search import HybridRetriever
 from corpus.translations import translation_groups
 from corpus.types import CaseStudy, Filters, Hit, Viewer
+from embeddings import Vectors
 from tutor.answerability import AnswerabilityModel, Context, features, load_model, pair_of
 from tutor.calibration import family_of, threshold_for
 from tutor.citations import attach_citations
@@ -128,7 +131,8 @@ class Tutor:
         if not hits:
             return []
         vector = self.retriever.embedder.embed_query(query)
-        evidence = self.selector.select(query, hits, vector, self.retriever.model.lexical)
+        model = self.retriever.model
+        evidence = self.selector.select(query, hits, vector, model.lexical, self._language_pull(query, vector))
         if preferred:
             evidence = [
                 replace(e, score=e.score + PREFERRED_LANGUAGE_BONUS) if e.hit.language == preferred else e
@@ -136,6 +140,18 @@ class Tutor:
             ]
             evidence.sort(key=lambda e: -e.score)
         return evidence
+
+    def _language_pull(self, query: str, vector: Vectors) -> dict[str, float] | None:
+        """For a question in a language other than English and Hindi: per language, how much closer the embedder
+        puts it to that language's average passage than to its own language's (the sentence ranker was fitted on
+        English and Hindi, where this pull is part of what it learnt; for the other languages it is removed)."""
+        language = detect_language(query)
+        means = self.retriever.model.language_means
+        if language in ("en", "hi") or not means or language not in means:
+            return None
+        q = np.asarray(vector, dtype=np.float32).reshape(-1)
+        own = float(means[language] @ q)
+        return {lang: float(mean @ q) - own for lang, mean in means.items()}
 
     def assess(self, query: str, options: AskOptions) -> Assessment:
         """Retrieve, rank evidence and decide answerability for an already resolved question."""

@@ -99,3 +99,12 @@ def test_language_means_are_the_mean_vectors_of_each_language(with_translations:
     tamil = np.array([language[int(i)] == "ta" for i in ids])
     assert model.language_means is not None
     np.testing.assert_allclose(model.language_means["ta"], vectors[tamil].mean(axis=0), atol=1e-5)
+
+
+def test_without_a_member_in_the_question_language_the_original_is_shown(with_translations: Services) -> None:
+    # Urdu words rank the Urdu member first; a Hindi reader is shown the original instead
+    retriever = with_translations.retriever
+    plain = retriever.retrieve("فشنگ کلکس", k=5, per_document=True)
+    assert plain[0].doc_id == "cs-phishing-treasury-ur"
+    hindi = retriever.retrieve("فشنگ کلکس", k=5, per_document=True, prefer_language="hi")
+    assert hindi[0].doc_id == "cs-phishing-treasury" and hindi[0].also_in == ("ta", "ur")

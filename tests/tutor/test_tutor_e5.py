@@ -12,12 +12,12 @@ from bench.tutor_quality import ingest_material
 from corpus.chunking import document_body
 from corpus.ingest import IngestSources, ingest
 from corpus.sentences import clean_text
-from corpus.types import DEPARTMENTS, Viewer
+from corpus.types import DEPARTMENTS, Filters, Viewer
 from embeddings import Embedder
 from gyanpath.services import Services
 from gyanpath.settings import BUNDLED_CORPUS, Settings
 from tutor.evaluation import contains_answer
-from tutor.messages import SOURCE_LEAD
+from tutor.messages import NO_ANSWER, SOURCE_LEAD
 from tutor.tutor import AskOptions
 from tutor.types import Answer
 
@@ -86,3 +86,46 @@ def test_off_topic_questions_are_declined(real: Services, question: str) -> None
     answer = ask(real, question)
     assert not answer.answered and not answer.citations
     assert answer.related  # still points to the nearest material
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "doc_id"),
+    [
+        ("பஹ்ரைச் கணக்கெடுப்பில் எத்தனை zero-dose குழந்தைகள் கண்டுபிடிக்கப்பட்டனர்?", "ta",
+         "cs-bahraich-zero-dose-mapping-ta"),
+        ("بہرائچ کے سروے میں کتنے زیرو ڈوز بچے ملے؟", "ur", "cs-bahraich-zero-dose-mapping-ur"),
+        ("বাহরাইচের সমীক্ষায় কতজন জিরো-ডোজ শিশু পাওয়া গিয়েছিল?", "bn", "cs-bahraich-zero-dose-mapping-bn"),
+    ],
+)  # fmt: skip
+def test_a_regional_question_is_answered_from_its_own_translation(
+    real: Services, question: str, language: str, doc_id: str
+) -> None:
+    answer = ask(real, question)
+    assert answer.answered and answer.language == language, answer.reason
+    assert answer.citations[0].doc_id == doc_id
+    assert any(contains_answer(c.quote, ["3,108"]) for c in answer.citations)
+
+
+def test_a_regional_question_over_english_material_gets_a_lead_in_its_language(real: Services) -> None:
+    only_english = AskOptions(viewer=EVERYONE.viewer, filters=Filters(languages=frozenset({"en"})))
+    answer = real.tutor.ask("బహరాయిచ్ సర్వేలో ఎంతమంది జీరో-డోస్ పిల్లలను గుర్తించారు?", only_english)
+    assert answer.answered and answer.language == "te"
+    assert answer.text.startswith(SOURCE_LEAD[("te", "en")])
+    assert {c.language for c in answer.citations} == {"en"}
+    assert any(contains_answer(c.quote, ["3,108"]) for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("கிரிக்கெட் உலகக் கோப்பை இறுதிப் போட்டியில் யார் வென்றார்கள்?", "ta"),
+        ("پاسپورٹ کی تجدید کے لیے کتنی فیس لگتی ہے؟", "ur"),
+        ("ମାଛ ତରକାରି କିପରି ରାନ୍ଧିବେ?", "or"),
+    ],
+)
+def test_regional_off_topic_questions_are_declined_in_their_language(
+    real: Services, question: str, language: str
+) -> None:
+    answer = ask(real, question)
+    assert not answer.answered and answer.language == language
+    assert answer.text == NO_ANSWER[language]
