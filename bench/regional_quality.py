@@ -40,7 +40,7 @@ from pathlib import Path
 
 from bench.common import print_table, scratch_home
 from bench.language_id import bundled_texts
-from bench.tutor_quality import ABSTENTION_COST
+from bench.tutor_quality import best_threshold
 from corpus import lexical
 from corpus.ingest import IngestSources, ingest
 from corpus.language_id import detect_language
@@ -269,19 +269,8 @@ def ask(services: Services, case: TutorCase, languages: frozenset[str] | None) -
 
 
 def choose_threshold(results: Sequence[TutorResult]) -> float:
-    """Maximise (share of unanswerable declined) - ABSTENTION_COST x (share of answerable hits lost); dev only."""
-    answerable = [r for r in results if r.case.answers]
-    unanswerable = [r for r in results if not r.case.answers]
-    if not answerable or not unanswerable:
-        return 0.0
-    hits = sum(r.any_hit for r in answerable)
-    best, chosen = -math.inf, 0.0
-    for t in sorted({0.0} | {round(r.support, 4) for r in results}):
-        lost = (hits - sum(r.any_hit and r.support >= t for r in answerable)) / len(answerable)
-        caught = sum(r.support < t for r in unanswerable) / len(unanswerable)
-        if caught - ABSTENTION_COST * lost > best + 1e-9:
-            best, chosen = caught - ABSTENTION_COST * lost, t
-    return chosen
+    """The tutor's rule (bench.tutor_quality.best_threshold) over these questions; dev only."""
+    return best_threshold([(r.support, bool(r.case.answers), r.any_hit) for r in results])
 
 
 def tokens_per_word(texts: Sequence[str]) -> tuple[float, float]:

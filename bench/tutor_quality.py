@@ -206,15 +206,22 @@ def _pair_threshold(scores: dict[int, float], records: Sequence[Record], pair: s
     ABSTENTION_COST x (share of its answerable hits lost); the lowest such threshold on ties. A pair without
     unanswerable development questions is never refused on answerability alone (threshold 0)."""
     mine = [r for r in records if r.pair == pair]
-    answerable = [r for r in mine if r.question.answerable]
-    unanswerable = [r for r in mine if not r.question.answerable]
+    return best_threshold([(scores[id(r)], r.question.answerable, r.any_hit) for r in mine])
+
+
+def best_threshold(scored: Sequence[tuple[float, bool, bool]]) -> float:
+    """Over (probability, answerable, answered with the gold) triples: the threshold that maximises (share of the
+    unanswerable below it) - ABSTENTION_COST x (share of the answerable hits lost), the lowest on ties; 0 when one
+    kind is missing."""
+    answerable = [(p, hit) for p, is_answerable, hit in scored if is_answerable]
+    unanswerable = [p for p, is_answerable, _ in scored if not is_answerable]
     if not answerable or not unanswerable:
         return 0.0
-    hits = sum(r.any_hit for r in answerable)
+    hits = sum(hit for _, hit in answerable)
     best, chosen = -math.inf, 0.0
-    for t in sorted({0.0} | {round(scores[id(r)], 4) for r in mine}):
-        lost = (hits - sum(r.any_hit and scores[id(r)] >= t for r in answerable)) / len(answerable)
-        caught = sum(scores[id(r)] < t for r in unanswerable) / len(unanswerable)
+    for t in sorted({0.0} | {round(p, 4) for p, _, _ in scored}):
+        lost = (hits - sum(hit and p >= t for p, hit in answerable)) / len(answerable)
+        caught = sum(p < t for p in unanswerable) / len(unanswerable)
         if caught - ABSTENTION_COST * lost > best + 1e-9:
             best, chosen = caught - ABSTENTION_COST * lost, t
     return chosen

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from corpus.errors import IndexNotReadyError
+from corpus.language_id import detect_language
 from corpus.lexical import BM25Index
 from corpus.store import DocumentRow, Store
 from corpus.translations import translation_groups
@@ -26,12 +27,13 @@ RRF_K = 60
 CANDIDATES = 50
 COVERAGE_POWER = 2.0
 """Lexical hits weigh coverage**power in the fusion (1 = linear; 0 = plain RRF). Measured in docs/benchmarks.md."""
-LANGUAGE_CENTERING = 1.0
+LANGUAGE_CENTERING = 0.8
 """Dense scores are q.d - LANGUAGE_CENTERING * q.mean(language of d): the multilingual embedder places a question
 closer to *any* passage of a language near its own (a Tamil question near Hindi passages about something else), and
 subtracting the question's similarity to the average passage of each language removes that pull. Within one
-language the ranking is unchanged (the shift is the same for all its passages). Chosen on the development halves by
-bench/regional_quality.py --centering; figures in docs/benchmarks.md."""
+language the ranking is unchanged (the shift is the same for all its passages). English questions are left as they
+are: English is where the embedder is strongest, and there the correction lifted far-off languages' passages
+instead. Chosen on the development halves by bench/regional_quality.py --centering; figures in docs/benchmarks.md."""
 CENTERING_OVERFETCH = 4
 """Centred ranking re-orders FAISS's top (depth x this) by raw cosine."""
 
@@ -198,6 +200,7 @@ class HybridRetriever:
         allow = None if mask.all() else model.chunk_ids[mask]
         vector = self.embedder.embed_query(query)
         centred = bool(self.language_centering and model.language_means and len(model.language_means) > 1)
+        centred = centred and detect_language(query) != "en"
         fetch = depth * CENTERING_OVERFETCH if centred else depth
         results = model.snapshot.index.search(vector, fetch, allow=allow)[0]
         ids = np.array([chunk_id for chunk_id, _ in results], dtype=np.int64)
