@@ -497,7 +497,14 @@ def serve_command(
     from gyanpath.api.app import create_app
 
     settings = _settings(home)
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    trusted = settings.forwarded_allow_ips.strip()
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+    )
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ import yaml
 from corpus.errors import DocumentNotFoundError, Problem, ValidationError
 from corpus.ingest import IngestBatch, ingest_batch
 from corpus.loaders import Loaded, case_study_from_markdown, case_study_from_pdf, convert
+from corpus.loaders.safe_yaml import load_yaml
 from corpus.store import UpsertOutcome
 from corpus.types import PUBLIC, CaseStudy, Course, Document
 from corpus.validation import case_study_from_dict, course_from_dict
@@ -101,7 +102,7 @@ def _metadata(text: str | None) -> dict[str, Any]:
     if text is None or not text.strip():
         raise ValidationError([Problem("metadata", None, "metadata", "a PDF needs its metadata (a JSON/YAML object)")])
     try:
-        record = yaml.safe_load(text)
+        record = load_yaml(text)
     except yaml.YAMLError as exc:
         raise ValidationError([Problem("metadata", None, "metadata", f"not valid JSON or YAML: {exc}")]) from exc
     if not isinstance(record, dict):

@@ -41,6 +41,8 @@ def running_service(
     else:
         command = [sys.executable, "-m", "uvicorn", "gyanpath.api.app:create_app", "--factory"]
         command += ["--workers", str(workers), "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+        trusted = env.get("GYANPATH_FORWARDED_ALLOW_IPS", "").strip()
+        command += ["--proxy-headers", "--forwarded-allow-ips", trusted] if trusted else ["--no-proxy-headers"]
     url = f"http://127.0.0.1:{port}"
     with log_path.open("w") as log:
         process = subprocess.Popen(

@@ -85,6 +85,13 @@ class Settings(BaseSettings):
         default=None, description="Redis for rate limits shared by all workers; unset: in-process (one worker)."
     )
     redis_prefix: str = Field(default="gyanpath", max_length=100, description="Prefix of the Redis keys used.")
+    forwarded_allow_ips: str = Field(
+        default="",
+        max_length=1000,
+        description="Reverse proxies (comma-separated addresses or networks, '*' for any) whose X-Forwarded-For and "
+        "X-Forwarded-Proto are trusted; empty (the default): none, so a client cannot pick its own address for the "
+        "per-address rate limit.",
+    )
 
     @field_validator("rate_limit")
     @classmethod

@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from corpus.private import owner_only_sqlite
 from gyanpath.accounts import (
     DISPLAY_CHARS,
     ApiKey,
@@ -56,7 +57,7 @@ class SQLiteUserStore:
     """Implements tutor.conversations.ConversationStore, plus feedback, over one SQLite file."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        owner_only_sqlite(path)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30.0)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA busy_timeout=30000")

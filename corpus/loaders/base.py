@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 import yaml
 
 from corpus.errors import Problem, ValidationError
+from corpus.loaders.safe_yaml import load_yaml
 from corpus.sanitize import strip_hidden
 
 T = TypeVar("T")
@@ -100,7 +101,7 @@ def iter_structured_list(path: Path) -> Iterator[tuple[str | None, Any]]:
     """Yield ("record N", object) from a YAML or JSON file holding a list of records."""
     text = read_text(path)
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = str(mark.line + 1) if mark is not None else getattr(exc, "lineno", None)

@@ -12,6 +12,7 @@ import yaml
 
 from corpus.errors import Problem
 from corpus.loaders.base import Loaded, convert, files_in, iter_jsonl, read_text, unsupported
+from corpus.loaders.safe_yaml import load_yaml
 from corpus.types import CaseStudy
 from corpus.validation import case_study_from_dict
 
@@ -62,7 +63,7 @@ def _iter_markdown(text: str, source: str) -> Iterator[tuple[str | None, Any]]:
         return
     front, body = parts
     try:
-        record = yaml.safe_load(front) or {}
+        record = load_yaml(front) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = str(mark.line + 2) if mark is not None else None
@@ -82,7 +83,7 @@ def _iter_pdf_file(path: Path, meta: Path | None) -> Iterator[tuple[str | None, 
         )
         return
     try:
-        record = yaml.safe_load(read_text(meta_path)) or {}
+        record = load_yaml(read_text(meta_path)) or {}
     except yaml.YAMLError as exc:
         yield None, Problem(str(meta_path), None, None, f"metadata is not valid YAML: {exc}")
         return

@@ -33,6 +33,10 @@ class RequestError(Exception):
         self.field = field
 
 
+class MalformedBodyError(Exception):
+    """A body that cannot be parsed (not UTF-8, not JSON, nested too deep): 400."""
+
+
 class AuthenticationError(Exception):
     """No API key, or one that is unknown or revoked: 401."""
 
@@ -102,6 +106,7 @@ MAPPED: dict[type[Exception], Mapped] = {
     DocumentNotFoundError: Mapped(404, "not_found", _NO_FIELD),
     ConversationNotFoundError: Mapped(404, "not_found", _fixed("conversation_id")),
     ContentConflictError: Mapped(409, "conflict"),
+    MalformedBodyError: Mapped(400, "malformed_body", _NO_FIELD),
     RequestError: Mapped(422, "invalid_request"),
     ImpossibleBudgetError: Mapped(422, "impossible_budget"),
     InvalidRequestError: Mapped(422, "invalid_request"),

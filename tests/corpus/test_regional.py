@@ -90,6 +90,15 @@ def test_language_centering_keeps_the_order_within_one_language(with_translation
     assert orders[0] == orders[1]
 
 
+def test_english_questions_are_not_centred(with_translations: Services) -> None:
+    retriever = with_translations.retriever
+    orders = []
+    for weight in (0.0, 1.0):
+        retriever.language_centering = weight
+        orders.append([h.chunk_id for h in retriever.retrieve("phishing drill clicks", k=10)])
+    assert orders[0] == orders[1]
+
+
 def test_language_means_are_the_mean_vectors_of_each_language(with_translations: Services) -> None:
     model = with_translations.retriever.model
     store, embedder = with_translations.store, with_translations.embedder

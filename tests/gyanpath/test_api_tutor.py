@@ -79,11 +79,27 @@ def test_feedback_is_stored(client: TestClient, services: Services) -> None:
         ({"question": "gem", "language": "fr"}, "language"),
         ({}, "question"),
         ({"question": "gem", "filters": {"kind": ["video"]}}, "filters.kind.0"),
+        ({"question": "   \n\t "}, "question"),
+        ({"question": " ", "stream": True}, "question"),
     ],
 )
 def test_bad_input_is_422_naming_the_field(client: TestClient, body: dict[str, object], field: str) -> None:
     response = client.post("/tutor/ask", json=body)
     assert response.status_code == 422 and response.json()["field"] == field
+
+
+def test_feedback_on_a_turn_the_conversation_does_not_have_is_422(client: TestClient, services: Services) -> None:
+    conversation_id = client.post("/tutor/ask", json={"question": QUESTION}).json()["conversation_id"]
+    before = len(services.users.feedback())
+    for turn in (1, 10_000):
+        response = client.post(
+            "/tutor/feedback", json={"conversation_id": conversation_id, "turn": turn, "helpful": True}
+        )
+        assert response.status_code == 422 and response.json()["field"] == "turn", response.text
+        assert "0 to 0" in response.json()["detail"]
+    assert len(services.users.feedback()) == before  # nothing stored
+    ok = client.post("/tutor/feedback", json={"conversation_id": conversation_id, "turn": 0, "helpful": True})
+    assert ok.status_code == 201
 
 
 def test_unknown_conversation_is_404(client: TestClient) -> None:

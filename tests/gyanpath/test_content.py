@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from corpus.ingest import IngestSources, ingest
 from gyanpath.accounts import Role
 from gyanpath.api.app import create_app
+from gyanpath.api.routers.content import json_depth
 from gyanpath.services import Services
 from tests.conftest import TEST_DEPARTMENT, ClientFactory
 from tests.pdfs import write_pdf
@@ -127,6 +128,31 @@ def test_a_bad_record_is_422_naming_the_field_and_stores_nothing(
     assert response.status_code == 422, response.json()
     assert response.json()["error"] == "invalid_document" and response.json()["field"] == field
     assert services.store.counts() == counts and services.snapshots.current_version() == version
+
+
+@pytest.mark.parametrize("path", ["/content/courses", "/content/case-studies"])
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        (b"[" * 990 + b"]" * 990, "deeper than 32"),
+        (b'{"id": ' + b"[" * 40 + b"1" + b"]" * 40 + b"}", "deeper than 32"),
+        (b'{"id": "crs-x", ', "not valid JSON"),
+        (b'{"id": "\xff"}', "not UTF-8"),
+    ],
+)
+def test_an_unparsable_json_body_is_400_and_stores_nothing(
+    author: TestClient, services: Services, path: str, raw: bytes, says: str
+) -> None:
+    counts = services.store.counts()
+    response = author.post(path, content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "malformed_body" and says in response.json()["detail"]
+    assert services.store.counts() == counts
+
+
+def test_json_depth_ignores_brackets_inside_strings() -> None:
+    assert json_depth('{"title": "[[[[ {{{{ \\" ]]]]", "modules": [{"title": "a"}]}') == 3
+    assert json_depth("[" * 33 + "]" * 33) == 33
 
 
 def test_bad_files_are_422(author: TestClient) -> None:

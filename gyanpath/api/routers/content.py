@@ -18,7 +18,7 @@ from corpus.errors import Problem, ValidationError
 from gyanpath.accounts import Role
 from gyanpath.api.auth import KeyDep, requires
 from gyanpath.api.deps import ServicesDep
-from gyanpath.api.errors import RequestError
+from gyanpath.api.errors import MalformedBodyError, RequestError
 from gyanpath.api.openapi import error_responses
 from gyanpath.api.schemas import TagOut
 from gyanpath.content import (
@@ -92,13 +92,45 @@ def _body_schema(kind: str, multipart: bool) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": content}}
 
 
+MAX_JSON_DEPTH = 32
+"""Deepest nesting of objects and lists a JSON body may have (a record needs 4); checked before parsing."""
+
+
+def json_depth(text: str) -> int:
+    """The deepest nesting of ``{`` and ``[`` in JSON text, brackets inside strings not counted."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "}]":
+            depth -= 1
+    return deepest
+
+
 async def _json(request: Request) -> Any:
     if not request.headers.get("content-type", "").lower().startswith("application/json"):
         raise RequestError("expected an application/json body", "content-type")
     try:
-        return json.loads(await request.body())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise RequestError(f"the body is not valid JSON: {exc}", None) from exc
+        text = (await request.body()).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedBodyError(f"the body is not UTF-8: {exc}") from exc
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise MalformedBodyError(f"the body nests objects and lists deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise MalformedBodyError(f"the body is not valid JSON: {exc}") from exc
 
 
 async def _parse_case_study(request: Request) -> Parsed:

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, status
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from corpus.types import DEPARTMENTS, LANGUAGES, Filters
 from gyanpath.accounts import ApiKey, Role
@@ -60,6 +60,13 @@ class AskIn(BaseModel):
     k: int = Field(default=8, ge=1, le=20, description="Passages to retrieve.")
     filters: FiltersIn | None = None
     stream: bool = Field(default=False, description="Server-sent events: token events, then the answer.")
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the question is empty (only whitespace)")
+        return value
 
 
 class CitationOut(BaseModel):
@@ -235,6 +242,11 @@ def conversation(
 def feedback(body: FeedbackIn, key: KeyDep, services: ServicesDep) -> FeedbackOut:
     """Record whether an answer in one of the key's own conversations helped; kept for evaluation."""
     conversation = _own_conversation(services, key, body.conversation_id)
+    if not conversation.turns:
+        raise RequestError("the conversation has no answer yet to rate", "conversation_id")
+    answers = len(conversation.turns)
+    if body.turn is not None and body.turn >= answers:
+        raise RequestError(f"the conversation has {answers} answer(s): turn must be 0 to {answers - 1}", "turn")
     turn = body.turn if body.turn is not None else len(conversation.turns) - 1
     feedback_id = services.users.add_feedback(
         target="answer",

@@ -1,0 +1,19 @@
+"""Database files readable by the service's user only: documents and private case studies, conversations, feedback,
+key hashes and learners' progress are nobody else's business on a shared machine."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+OWNER_ONLY = 0o600
+
+
+def owner_only_sqlite(path: Path) -> None:
+    """Create ``path`` (and its folder) if missing with mode 0600, and set 0600 on it and on its ``-wal``, ``-shm``
+    and ``-journal`` files where they exist. SQLite gives the files it creates later the database file's mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, OWNER_ONLY))
+    for name in (path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))):
+        if name.exists():
+            os.chmod(name, OWNER_ONLY)

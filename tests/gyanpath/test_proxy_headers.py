@@ -1,0 +1,52 @@
+"""The per-address rate limit cannot be dodged by sending X-Forwarded-For: the real server (``gyanpath serve``, one
+worker, and uvicorn with two) trusts proxy headers only from the addresses GYANPATH_FORWARDED_ALLOW_IPS names."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import httpx
+import pytest
+
+from gyanpath.devserver import running_service
+
+pytestmark = pytest.mark.slow
+LIMIT = 4
+
+
+def statuses(base: str, rotate: bool) -> list[int]:
+    found = []
+    for n in range(3 * LIMIT):  # no key: the client address is the identity
+        headers = {"X-Forwarded-For": f"203.0.113.{n + 1}", "Connection": "close"} if rotate else {}
+        found.append(httpx.get(f"{base}/roles", headers=headers, timeout=10).status_code)
+    return found
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_rotating_x_forwarded_for_does_not_reset_the_limit(tmp_path: Path, workers: int) -> None:
+    env = {
+        **os.environ,
+        "GYANPATH_HOME": str(tmp_path / "home"),
+        "GYANPATH_EMBEDDER": "hashing",
+        "GYANPATH_RATE_LIMIT": f"{LIMIT}/minute",
+        "GYANPATH_REDIS_URL": "",
+        "GYANPATH_FORWARDED_ALLOW_IPS": "",
+    }
+    with running_service(env, tmp_path / "server.log", workers=workers, timeout=60, require_index=False) as base:
+        seen = statuses(base, rotate=True)
+    assert set(seen) <= {401, 429} and seen.count(429) >= 2 * LIMIT - (workers - 1) * LIMIT, seen
+
+
+def test_a_configured_proxy_is_trusted(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "GYANPATH_HOME": str(tmp_path / "home"),
+        "GYANPATH_EMBEDDER": "hashing",
+        "GYANPATH_RATE_LIMIT": f"{LIMIT}/minute",
+        "GYANPATH_REDIS_URL": "",
+        "GYANPATH_FORWARDED_ALLOW_IPS": "127.0.0.1",
+    }
+    with running_service(env, tmp_path / "server.log", timeout=60, require_index=False) as base:
+        seen = statuses(base, rotate=True)
+    assert 429 not in seen, seen  # each forwarded address is its own client behind the trusted proxy
