@@ -6,18 +6,39 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\u180e\u202a-\u202e\u2066-\u2069]")
+# Zero-width and bidi controls (LRM/RLM/ALM too), invisible operators, and the Unicode tag characters (invisible
+# ASCII: U+E0000-E007F).
+_INVISIBLE = re.compile(
+    "[\u200b\u200e\u200f\u061c\u2060-\u2064\ufeff\u00ad\u180e\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]"
+)
 # ZWJ/ZWNJ shape conjuncts and letters in the Indic scripts (a Malayalam chillu, a Telugu half form, a Bengali
 # ya-phala) and word parts in Urdu: kept after a letter or mark of those scripts, when no Latin letter or digit
 # follows; anywhere else they only hide text (or split a word to slip it past a filter).
 _SCRIPTS = "\u0900-\u0d7f\u0600-\u06ff\u0750-\u077f"
 _JOINER_OUTSIDE_SCRIPTS = re.compile(rf"(?<![{_SCRIPTS}])[\u200c\u200d]|[\u200c\u200d](?=[A-Za-z0-9])")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
-_HIDDEN_ELEMENT = re.compile(
+_HIDDEN_OPENING = re.compile(
     r"<(?P<tag>[a-z][a-z0-9]*)\b[^>]*(?:\bhidden\b|display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0"
-    r"|opacity\s*:\s*0(?:\.0+)?\s*[;\"'])[^>]*>.*?</(?P=tag)\s*>",
+    r"|opacity\s*:\s*0(?:\.0+)?\s*[;\"'])[^>]*>",
     re.I | re.S,
 )
+
+
+def _strip_hidden_elements(text: str) -> tuple[str, int]:
+    """Remove each element hidden by markup with everything up to its *matching* closing tag (same-name elements
+    nested inside are counted), or to the end of the text when it is never closed."""
+    count = 0
+    while (opening := _HIDDEN_OPENING.search(text)) is not None:
+        tag = re.escape(opening.group("tag"))
+        depth, end = 1, len(text)
+        for tag_match in re.finditer(rf"<(/?){tag}\b[^>]*>", text[opening.end() :], re.I):
+            depth += -1 if tag_match.group(1) else 1
+            if depth == 0:
+                end = opening.end() + tag_match.end()
+                break
+        text = text[: opening.start()] + text[end:]
+        count += 1
+    return text, count
 
 
 @dataclass(frozen=True)
@@ -28,14 +49,18 @@ class Sanitized:
 
 
 def strip_hidden(text: str) -> Sanitized:
+    """Invisible characters first (so that ``display:\u200bnone`` or ``<!\u200b--`` cannot hide from the markup
+    patterns and become hidden markup once they are removed), then comments and hidden elements."""
     removed = []
     for name, pattern in (
-        ("hidden HTML element", _HIDDEN_ELEMENT),
-        ("HTML comment", _COMMENT),
         ("zero-width or bidi control character", _INVISIBLE),
         ("zero-width joiner outside an Indian-script word", _JOINER_OUTSIDE_SCRIPTS),
+        ("HTML comment", _COMMENT),
     ):
         text, count = pattern.subn("", text)
         if count:
             removed.append(f"{count} {name}{'s' if count > 1 else ''}")
+    text, count = _strip_hidden_elements(text)
+    if count:
+        removed.append(f"{count} hidden HTML element{'s' if count > 1 else ''}")
     return Sanitized(text, tuple(removed))

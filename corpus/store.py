@@ -307,10 +307,12 @@ class Store:
         return {k: v for k, v in found.items() if k in wanted}
 
     def put_sentence_vectors(self, model_id: str, keys: Sequence[tuple[int, int, int]], vectors: Vectors) -> None:
+        """Cache sentence vectors; those of a passage deleted meanwhile (a reader on an older read model) are not
+        kept, and that is not an error."""
         with self.transaction():
             self._db.executemany(
                 "INSERT OR REPLACE INTO sentence_embeddings (chunk_id, model_id, start_offset, end_offset, vector)"
-                " VALUES (?, ?, ?, ?, ?)",
+                " SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM chunks WHERE id = ?1)",
                 [
                     (c, model_id, s, e, np.asarray(v, np.float32).tobytes())
                     for (c, s, e), v in zip(keys, vectors, strict=True)

@@ -135,7 +135,8 @@ class ContentManager:
 
     def upload(self, parsed: Parsed, author: ApiKey) -> Uploaded:
         document = owned_by(parsed.document, author)
-        review = self.services.recommender.authoring.review(document)  # before the write: never its own duplicate
+        # before the write, so that it is never its own duplicate
+        review = self.services.recommender.authoring.review(document, viewer=author.viewer)
         outcome, manifest = self.services.publish_change(lambda: self._write(document, author))
         return Uploaded(document, outcome, manifest.version, review, parsed.sanitized)
 
@@ -160,10 +161,14 @@ class ContentManager:
 
     @staticmethod
     def _check_replaceable(existing: Document, document: Document, author: ApiKey) -> None:
-        if existing.kind != document.kind:
-            raise ContentConflictError(f"id {document.id!r} is taken by a {existing.kind.replace('_', ' ')}", "id")
-        if existing.department != author.department:
-            raise ContentPermissionError(f"{document.id!r} belongs to another department's content", "id")
+        """An author may replace their department's document of the same kind. Any other taken id gets one answer,
+        whatever holds it (another kind, another department's document, a private one the author cannot see): ids
+        are global, so that a taken id is refused is unavoidable, but nothing else about its holder is told."""
+        if existing.kind != document.kind or existing.department != author.department:
+            raise ContentConflictError(
+                f"id {document.id!r} is already taken by content your department does not own; choose another id",
+                "id",
+            )
 
     def _delete(self, kind: Kind, doc_id: str, author: ApiKey) -> None:
         store = self.services.store

@@ -89,17 +89,20 @@ class Services:
         """Built on first use from what the store holds, and again after each index reload; its peer signals are
         refitted when learners' completions have changed enough (gyanpath/peer_feed.py)."""
         with self._recommender_lock:
-            if self._recommender is None:
-                self._recommender = Recommender.build(
+            built = self._recommender
+            if built is None:
+                built = Recommender.build(
                     self.store, self.embedder, self.retriever, recommender_config(self.settings), self.peer_feed.load()
                 )
+                self._recommender = built
             elif self.peer_feed.stale():
-                self._recommender.refresh_peers(self.peer_feed.load())
-            return self._recommender
+                built.refresh_peers(self.peer_feed.load())
+            return built
 
     def load_index(self) -> bool:
         """Serve the published snapshot if it is valid and current; otherwise serve lexical-only, degraded."""
-        self._recommender = None  # rebuilt from the reloaded store on next use
+        with self._recommender_lock:  # a reader mid-build keeps the one it built; the next one rebuilds
+            self._recommender = None
         try:
             snapshot = self.snapshots.load(
                 model_id=self.embedder.model_id,

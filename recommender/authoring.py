@@ -118,9 +118,11 @@ class Authoring:
         vector, _ = self._vector(draft)
         return self.tagger.suggest(vector, k=k, min_confidence=min_confidence)
 
-    def review(self, document: Document, *, k: int = 5, tags: int = 5) -> Review:
+    def review(self, document: Document, *, viewer: Viewer, k: int = 5, tags: int = 5) -> Review:
         """Near-duplicates of a document about to be stored (a new one, or a new version of one: it is never its
-        own duplicate, nor are its translations) and the competency tags suggested for it."""
+        own duplicate, nor are its translations) and the competency tags suggested for it. Only documents
+        ``viewer`` may see are compared: another department's private case study is never named, scored or
+        counted."""
         vector = self.semantic.document_vector(document)
         if isinstance(document, Course):
             exclude = {document.id, *self.catalog.translations(document.id)}
@@ -132,10 +134,14 @@ class Authoring:
             rows, vectors = self.semantic.case_studies()
             scores = vectors @ vector[0] if rows else np.zeros(0, dtype=np.float32)
             order = np.argsort(-scores, kind="stable")
+            group = {document.id} | ({document.translation_of} if document.translation_of else set())
+            own = group | {row.id for row in rows if row.translation_of in group}
             similar = [
                 (rows[i].id, float(scores[i]))
                 for i in order
-                if scores[i] >= self.duplicates.threshold and rows[i].id != document.id
+                if scores[i] >= self.duplicates.threshold
+                and rows[i].id not in own
+                and viewer.may_see(rows[i].visibility)
             ][:k]
             titles = {row.id: row.title for row in rows}
         duplicates = tuple(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from corpus.errors import DocumentNotFoundError, ValidationError
@@ -97,3 +98,12 @@ def test_duplicate_ids_in_one_run_are_rejected(empty_store: Store, tmp_path: Pat
     path.write_text(f"{line}\n{line}\n", encoding="utf-8")
     with pytest.raises(ValidationError, match="duplicate id 'crs-ai-basics-en'"):
         ingest(empty_store, IngestSources(courses=[path]), skip_invalid=False)
+
+
+def test_sentence_vectors_of_a_deleted_passage_are_dropped_not_an_error(store: Store) -> None:
+    """A reader still on the read model from before a delete may embed the deleted passages' sentences: caching
+    them must not fail (it was a 500, FOREIGN KEY constraint failed, during concurrent deletes)."""
+    chunk = store.chunks()[0]
+    store.put_sentence_vectors("m", [(chunk.id, 0, 5), (10**9, 0, 5)], np.ones((2, 4), dtype=np.float32))
+    kept = store.sentence_vectors("m", [(chunk.id, 0, 5), (10**9, 0, 5)])
+    assert set(kept) == {(chunk.id, 0, 5)}

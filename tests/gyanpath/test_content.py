@@ -192,7 +192,7 @@ def test_authors_change_only_their_own_departments_content(client_as: ClientFact
     response = author.post("/content/case-studies", json={**CASE_STUDY, "visibility": "health"})
     assert response.status_code == 403 and response.json()["field"] == "visibility"
     response = author.post("/content/courses", json={**COURSE, "id": "crs-cyber-basics-en"})  # it-egov's course
-    assert response.status_code == 403 and response.json()["field"] == "id"
+    assert response.status_code == 409 and response.json()["field"] == "id"
     response = author.post("/content/courses", json={**COURSE, "id": "cs-phishing-treasury"})
     assert response.status_code == 409 and response.json()["field"] == "id"
 
@@ -278,3 +278,50 @@ def test_a_snapshot_published_by_another_worker_is_picked_up(services: Services,
         assert not other.follow_published()  # nothing newer: no reload
     finally:
         other.close()
+
+
+def test_the_upload_review_never_names_another_departments_private_case_study(
+    client_as: ClientFactory, services: Services
+) -> None:
+    private = services.store.get_document("cs-police-internal-review")
+    copy = {
+        "id": "cs-fraud-complaint-review-copy",
+        "title": private.title,
+        "body": private.body.replace("3 days", "three days"),  # type: ignore[union-attr]
+        "department": "revenue",
+        "sector": "policing",
+        "year": 2023,
+        "language": "en",
+        "source": "test",
+    }
+    revenue = client_as(token=services.users.create_key(role=Role.AUTHOR, department="revenue").token)
+    body = revenue.post("/content/case-studies", json=copy).json()
+    assert body["duplicates"] == [], body  # it exists, but not for a revenue author
+    assert "cs-police-internal-review" not in json.dumps(body)
+    police = client_as(token=services.users.create_key(role=Role.AUTHOR, department="home-police").token)
+    body = police.post(
+        "/content/case-studies", json={**copy, "id": "cs-fraud-review-copy-2", "department": "home-police"}
+    )
+    assert "cs-police-internal-review" in [d["doc_id"] for d in body.json()["duplicates"]], body.json()
+
+
+def test_a_taken_id_gets_one_answer_whoever_holds_it(client_as: ClientFactory, services: Services) -> None:
+    """No existence oracle: another department's private case study, its public course and another kind of document
+    are refused with the same status and words (only the id differs); nothing is stored."""
+    revenue = client_as(token=services.users.create_key(role=Role.AUTHOR, department="revenue").token)
+    counts = services.store.counts()
+    answers = []
+    for kind, doc_id in (
+        ("case-studies", "cs-police-internal-review"),  # private to home-police: invisible to revenue
+        ("courses", "cs-police-internal-review"),
+        ("courses", "crs-cyber-basics-en"),  # it-egov's public course
+        ("case-studies", "crs-rti-hi"),  # a course
+    ):
+        body = {**(CASE_STUDY if kind == "case-studies" else COURSE), "id": doc_id, "department": "revenue"}
+        response = revenue.post(f"/content/{kind}", json=body)
+        answers.append(
+            (response.status_code, response.json()["error"], response.json()["detail"].replace(doc_id, "ID"))
+        )
+    assert len(set(answers)) == 1 and answers[0][0] == 409, answers
+    assert "home-police" not in str(answers) and "case study" not in str(answers)
+    assert services.store.counts() == counts
