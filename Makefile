@@ -74,8 +74,8 @@ format: install-dev
 	$(VENV)/bin/ruff format .
 
 # The tutor's sentence ranker and answerability model (tutor/models/*-e5.json): fitted on the development halves of
-# bench/queries/tutor*.jsonl with a fixed seed, reported on both halves; then the abstention thresholds of the other
-# languages' pairs on the development halves of bench/queries/regional/*-tutor.jsonl.
+# bench/queries/tutor*.jsonl with a fixed seed, reported on both halves; then the answerability model and thresholds
+# for questions in the other languages (answerability-regional-e5.json) on bench/queries/regional/*-tutor.jsonl.
 tutor-model: install-dev
 	$(PY) -m bench.tutor_quality --fit
 	$(PY) -m bench.regional_quality --fit

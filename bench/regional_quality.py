@@ -33,14 +33,15 @@ import argparse
 import json
 import math
 import re
+import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from bench.common import print_table, scratch_home
 from bench.language_id import bundled_texts
-from bench.tutor_quality import best_threshold
+from bench.tutor_quality import Record, fit, probability
 from corpus import lexical
 from corpus.ingest import IngestSources, ingest
 from corpus.language_id import detect_language
@@ -51,8 +52,9 @@ from corpus.translations import translation_groups
 from corpus.types import DEPARTMENTS, Filters, Viewer
 from gyanpath.services import Services
 from gyanpath.settings import BUNDLED_CORPUS, Settings
-from tutor.answerability import MODELS
-from tutor.evaluation import contains_answer
+from tutor.answerability import AnswerabilityModel, load_model, model_path
+from tutor.calibration import family_of
+from tutor.evaluation import TutorQuestion
 from tutor.tutor import AskOptions
 
 QUERIES = Path(__file__).parent / "queries"
@@ -62,26 +64,6 @@ K = 5
 CENTERING_WEIGHTS = (0.0, 0.5, 0.8, 1.0)
 MIN_PAIR_QUESTIONS = 10
 """A language pair needs this many development questions, of both kinds, for a threshold of its own."""
-
-
-@dataclass(frozen=True)
-class TutorCase:
-    id: str
-    question: str
-    answers: tuple[str, ...]
-    answers_en: tuple[str, ...]
-    lang: str
-    split: str
-    kind: str
-
-
-@dataclass(frozen=True)
-class TutorResult:
-    case: TutorCase
-    pair: str
-    support: float
-    any_hit: bool
-    first_hit: bool
 
 
 def read_jsonl(path: Path) -> list[dict[str, object]]:
@@ -241,36 +223,59 @@ def sweep_stemming(services: Services, languages: Sequence[str]) -> None:
     )
 
 
-def tutor_cases(language: str) -> list[TutorCase]:
-    return [
-        TutorCase(
-            str(r["id"]),
-            str(r["question"]),
-            tuple(r["answers"]),  # type: ignore[arg-type]
-            tuple(r.get("answers_en", ())),  # type: ignore[arg-type]
-            language,
-            str(r["split"]),
-            str(r["kind"]),
-        )
-        for r in read_jsonl(REGIONAL / f"{language}-tutor.jsonl")
-    ]
+def tutor_questions(language: str, material: str) -> list[TutorQuestion]:
+    """The language's tutor questions, for its own material (gold: the answer in the language or in the English
+    original) or for English material only (gold: the English answer; answerable questions only)."""
+    questions = []
+    for r in read_jsonl(REGIONAL / f"{language}-tutor.jsonl"):
+        answers, relevant = list(r["answers"]), list(r["relevant"])  # type: ignore[call-overload]
+        if material == "en":
+            if not answers:
+                continue
+            answers, relevant = list(r["answers_en"]), list(r["relevant_en"])  # type: ignore[call-overload]
+        else:
+            answers += list(r.get("answers_en", []))  # type: ignore[call-overload]
+        questions.append(
+            TutorQuestion(
+                str(r["question"]), tuple(answers), frozenset(relevant), language,
+                f"{r['id']}-{material}", str(r["split"]), str(r["kind"]),
+            )
+        )  # fmt: skip
+    return questions
 
 
-def ask(services: Services, case: TutorCase, languages: frozenset[str] | None) -> TutorResult:
+def collect(services: Services, questions: Sequence[TutorQuestion], languages: frozenset[str] | None) -> list[Record]:
+    """Each question asked with abstention off (replayed afterwards on the recorded features)."""
     tutor = services.tutor
+    saved, tutor.threshold = tutor.threshold, -math.inf
     options = AskOptions(viewer=EVERYONE, filters=Filters(languages=languages) if languages else None)
-    answer = tutor.ask(case.question, options)
-    assessment = tutor.assess(answer.retrieval_query, options)
-    gold = case.answers_en if languages == frozenset({"en"}) else case.answers + case.answers_en
-    quotes = [c.quote for c in answer.citations]
-    any_hit = answer.answered and any(contains_answer(t, gold) for t in (answer.text, *quotes)) if gold else False
-    first_hit = bool(gold and answer.answered and quotes and contains_answer(quotes[0], gold))
-    return TutorResult(case, assessment.pair, assessment.support, any_hit, first_hit)
+    records = []
+    try:
+        for q in questions:
+            started = time.perf_counter()
+            answer = tutor.ask(q.question, options)
+            ms = (time.perf_counter() - started) * 1000.0
+            assessment = tutor.assess(answer.retrieval_query, options)
+            retrieved = tuple(dict.fromkeys(h.doc_id for h in assessment.hits))
+            records.append(Record(q, answer, assessment.features, assessment.pair, retrieved, ms))
+    finally:
+        tutor.threshold = saved
+    return records
 
 
-def choose_threshold(results: Sequence[TutorResult]) -> float:
-    """The tutor's rule (bench.tutor_quality.best_threshold) over these questions; dev only."""
-    return best_threshold([(r.support, bool(r.case.answers), r.any_hit) for r in results])
+def fit_regional(records: Sequence[Record], model_id: str) -> AnswerabilityModel:
+    """The answerability model for questions outside English and Hindi, fitted like the tutor's (logistic
+    regression on the dev half, thresholds on out-of-fold probabilities) on the regional dev questions: a pair with
+    at least MIN_PAIR_QUESTIONS dev questions of both kinds gets its own threshold, each question language a pooled
+    one (``ta-*``) for its other pairs."""
+    counts: dict[str, list[bool]] = defaultdict(list)
+    for r in records:
+        if r.question.split == "dev":
+            counts[r.pair].append(r.question.answerable)
+    pairs = [p for p, kinds in sorted(counts.items()) if len(kinds) >= MIN_PAIR_QUESTIONS and len(set(kinds)) == 2]
+    pairs += sorted({f"{r.question.lang}-*" for r in records})
+    model = fit(records, model_id, pairs=pairs)
+    return replace(model, trained_on="dev (bench/queries/regional/*-tutor.jsonl)")
 
 
 def tokens_per_word(texts: Sequence[str]) -> tuple[float, float]:
@@ -287,7 +292,8 @@ def rate(values: Sequence[bool]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--home", type=Path, help="reuse this data directory (built on first use)")
-    parser.add_argument("--fit", action="store_true", help="choose the regional pairs' abstention thresholds")
+    parser.add_argument("--fit", action="store_true", help="fit the regional answerability model and thresholds")
+    parser.add_argument("--out", type=Path, help="write one JSON line per tutor question (probability, pair, hits)")
     parser.add_argument("--centering", action="store_true", help="sweep the dense language-centering weight")
     parser.add_argument("--stemming", action="store_true", help="sweep the BM25 tokenizer's prefix length")
     args = parser.parse_args()
@@ -302,53 +308,38 @@ def main() -> None:
         return
     texts = bundled_texts()
 
-    tutor = services.tutor
-    model = tutor.answerability
-    results: dict[str, list[TutorResult]] = {}
-    crossed: dict[str, list[TutorResult]] = {}
-    saved_threshold = tutor.threshold
-    tutor.threshold = -math.inf  # answer everything; abstention is replayed on the recorded support
-    for language in languages:
-        cases = tutor_cases(language)
-        results[language] = [ask(services, c, None) for c in cases]
-        crossed[language] = [ask(services, c, frozenset({"en"})) for c in cases if c.answers_en]
-    tutor.threshold = saved_threshold
+    model_id = services.embedder.model_id
+    own = {lang: collect(services, tutor_questions(lang, "own"), None) for lang in languages}
+    crossed = {lang: collect(services, tutor_questions(lang, "en"), frozenset({"en"})) for lang in languages}
+    everything = [r for listed in (*own.values(), *crossed.values()) for r in listed]
+    if args.fit:
+        fitted = fit_regional(everything, model_id)
+        path = model_path(family_of(model_id) or "default", "regional")
+        path.write_text(fitted.to_json(), encoding="utf-8")
+        print(f"wrote {path}; thresholds {fitted.thresholds}")
+    model = load_model(family_of(model_id), "regional")
+    if model is None:
+        raise SystemExit(f"no regional answerability model for {model_id}: run with --fit first")
+    if args.out:
+        with args.out.open("w", encoding="utf-8") as out:
+            for r in everything:
+                line = {"id": r.question.id, "lang": r.question.lang, "split": r.question.split,
+                        "kind": r.question.kind, "pair": r.pair, "probability": round(probability(model, r), 4),
+                        "any_hit": r.any_hit, "first_hit": r.first_hit}  # fmt: skip
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
 
-    if args.fit and model is not None and not isinstance(model, bool):
-        by_pair: dict[str, list[TutorResult]] = defaultdict(list)
-        for recorded in (*results.values(), *crossed.values()):
-            for r in recorded:
-                if r.case.split == "dev":
-                    by_pair[r.pair].append(r)
-                    by_pair[f"{r.case.lang}-*"].append(r)
-        thresholds = {k: v for k, v in model.thresholds.items() if k[:2] in ("en", "hi") or k == "default"}
-        for pair, dev_rows in sorted(by_pair.items()):
-            if pair[:2] in ("en", "hi"):
-                continue
-            classes = {bool(r.case.answers) for r in dev_rows}
-            if not pair.endswith("*") and (len(dev_rows) < MIN_PAIR_QUESTIONS or len(classes) < 2):
-                print(f"threshold {pair}: too few dev questions ({len(dev_rows)}), the {pair[:2]}-* one applies")
-                continue
-            thresholds[pair] = choose_threshold(dev_rows)
-            print(f"threshold {pair}: {thresholds[pair]:.4f} (dev: {len(dev_rows)} questions)")
-        model = replace(model, thresholds=thresholds)
-        path = MODELS / "answerability-e5.json"
-        path.write_text(model.to_json(), encoding="utf-8")
-        tutor.answerability = model
-        print(f"wrote {path}")
-
-    def answered(r: TutorResult) -> bool:
-        return model is None or isinstance(model, bool) or r.support >= model.threshold(r.pair)
+    def answered(r: Record) -> bool:
+        return probability(model, r) >= model.threshold(r.pair)
 
     rows: list[tuple[str, ...]] = []
     for language in languages:
         measured = retrieval(services, groups, language)
         ours, naive = tokens_per_word(texts.get(language, []))
         for split in ("dev", "test"):
-            mine = [r for r in results[language] if r.case.split == split]
-            answerable = [r for r in mine if r.case.answers]
-            unanswerable = [r for r in mine if not r.case.answers]
-            cross = [r for r in crossed[language] if r.case.split == split]
+            mine = [r for r in own[language] if r.question.split == split]
+            answerable = [r for r in mine if r.question.answerable]
+            unanswerable = [r for r in mine if not r.question.answerable]
+            cross = [r for r in crossed[language] if r.question.split == split]
             rows.append(
                 (
                     language,

@@ -166,7 +166,7 @@ def probability(model: AnswerabilityModel, record: Record) -> float:
     return model.probability(record.features) if record.features else 0.0
 
 
-def fit(records: Sequence[Record], model_id: str) -> AnswerabilityModel:
+def fit(records: Sequence[Record], model_id: str, pairs: Sequence[str] = PAIRS) -> AnswerabilityModel:
     """Logistic regression on the development half: answerable questions whose document was retrieved (1) against
     unanswerable ones (0); standardisation is folded into the weights so the model file is plain coefficients.
     Thresholds are chosen on out-of-fold probabilities (5 folds), so they are not fitted to the model's own
@@ -196,7 +196,7 @@ def fit(records: Sequence[Record], model_id: str) -> AnswerabilityModel:
     bias = float(final.intercept_[0] - np.sum(final.coef_[0] * mean / scale))
     weights = {name: float(c) for name, c in zip(FEATURES, coefficients, strict=True)}
     out_of_fold = dict(zip((id(r) for r in train), map(float, held_out), strict=True))
-    thresholds = {pair: _pair_threshold(out_of_fold, train, pair) for pair in PAIRS}
+    thresholds = {pair: _pair_threshold(out_of_fold, train, pair) for pair in pairs}
     thresholds["default"] = 0.5
     return AnswerabilityModel(model_id, weights, bias, thresholds, trained_on="dev")
 
@@ -204,8 +204,9 @@ def fit(records: Sequence[Record], model_id: str) -> AnswerabilityModel:
 def _pair_threshold(scores: dict[int, float], records: Sequence[Record], pair: str) -> float:
     """The threshold that maximises (share of this pair's unanswerable questions abstained on) minus
     ABSTENTION_COST x (share of its answerable hits lost); the lowest such threshold on ties. A pair without
-    unanswerable development questions is never refused on answerability alone (threshold 0)."""
-    mine = [r for r in records if r.pair == pair]
+    unanswerable development questions is never refused on answerability alone (threshold 0). ``ta-*`` pools every
+    pair of one question language."""
+    mine = [r for r in records if r.pair == pair or (pair.endswith("-*") and r.pair.startswith(pair[:-1]))]
     return best_threshold([(scores[id(r)], r.question.answerable, r.any_hit) for r in mine])
 
 

@@ -267,13 +267,15 @@ class AnswerabilityModel:
         )
 
 
-def model_path(family: str) -> Path:
-    return MODELS / f"answerability-{family}.json"
+def model_path(family: str, variant: str = "") -> Path:
+    """``answerability-e5.json``; with a variant (``regional``: questions outside English and Hindi),
+    ``answerability-regional-e5.json``."""
+    return MODELS / f"answerability-{variant + '-' if variant else ''}{family}.json"
 
 
-def load_model(family: str | None) -> AnswerabilityModel | None:
-    """The fitted model for an embedder family, or None when none was fitted for it."""
+def load_model(family: str | None, variant: str = "") -> AnswerabilityModel | None:
+    """The fitted model for an embedder family (and variant), or None when none was fitted for it."""
     if family is None:
         return None
-    path = model_path(family)
+    path = model_path(family, variant)
     return AnswerabilityModel.from_json(path.read_text(encoding="utf-8")) if path.exists() else None

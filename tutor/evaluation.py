@@ -151,9 +151,15 @@ def _word(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "LNM"
 
 
+def _indic_letter(ch: str) -> bool:
+    """A letter or mark of an Indian script (Devanagari to Malayalam) or of Urdu's."""
+    return ("\u0900" <= ch <= "\u0d7f" or "\u0600" <= ch <= "\u06ff") and not ch.isdigit()
+
+
 def _bounded(hay: str, start: int, end: int) -> bool:
     """Whether ``hay[start:end]`` is a whole token sequence: no letter, digit or mark runs on across either edge,
-    and a number is not part of a longer decimal ("9" in "9.7", "7" in "9.7")."""
+    and a number is not part of a longer decimal ("9" in "9.7", "7" in "9.7"). A number may be followed by a
+    classifier or case ending of an Indian script written onto it ("3,108টি", "2,146ଟି", "4,926-ஐ")."""
     first, last = hay[start], hay[end - 1]
     if start > 0:
         before = hay[start - 1]
@@ -163,7 +169,7 @@ def _bounded(hay: str, start: int, end: int) -> bool:
             return False
     if end < len(hay):
         after = hay[end]
-        if _word(last) and _word(after):
+        if _word(last) and _word(after) and not (last.isdigit() and _indic_letter(after)):
             return False
         if last.isdigit() and after == "." and end + 1 < len(hay) and hay[end + 1].isdigit():
             return False

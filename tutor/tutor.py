@@ -84,6 +84,8 @@ class Tutor:
         weights = EvidenceWeights.load(family_of(model_id))
         self.selector = selector or EvidenceSelector(retriever.store, retriever.embedder, weights)
         self.answerability = load_model(family_of(model_id)) if answerability is True else answerability or None
+        self.regional_answerability = load_model(family_of(model_id), "regional") if answerability is True else None
+        """Fitted on questions in the other Indian languages (bench/regional_quality.py --fit); used for them."""
         default = None if self.answerability else threshold_for(model_id)
         self.threshold: float | None = threshold if threshold is not None else default
         self._translations: tuple[object, dict[str, str], dict[str, list[tuple[str, str]]]] | None = None
@@ -167,6 +169,8 @@ class Tutor:
             places = tuple(p for p in named if p)
             values = features(Context(query, evidence, text, self.retriever.model.lexical, places))
         model = self.answerability
+        if self.regional_answerability is not None and pair[:2] not in ("en", "hi"):
+            model = self.regional_answerability
         if model is None or not evidence:
             fallback = threshold_for(self.retriever.embedder.model_id)
             threshold = self.threshold if self.threshold is not None else fallback

@@ -385,3 +385,10 @@ def test_retrieval_labels_with_unknown_ids_are_refused() -> None:
     with pytest.raises(ValidationError, match=r"2 document id\(s\) .*: cs-b, cs-c") as caught:
         check_query_ids(queries, {"cs-a"})
     assert "q.jsonl:2: field 'relevant': not in the store: 'cs-b', 'cs-c'" in str(caught.value)
+
+
+def test_a_number_may_carry_an_indian_script_classifier_but_not_more_digits() -> None:
+    assert contains_answer("এদের মধ্যে 3,108টি শিশু ছিল জিরো-ডোজ।", ["3,108"])
+    assert contains_answer("ଏଥିରେ 2,146ଟି ଅଧିବେଶନ ହେଲା", ["2,146"])
+    assert not contains_answer("ଏଥିରେ 2,146ଟି ଅଧିବେଶନ ହେଲା", ["2,14"])
+    assert not contains_answer("it was 3108x", ["3108"])  # a Latin letter still runs on
