@@ -31,9 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
-import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
@@ -41,7 +39,7 @@ from pathlib import Path
 
 from bench.common import print_table, scratch_home
 from bench.language_id import bundled_texts
-from bench.tutor_quality import Record, fit, probability
+from bench.tutor_quality import Record, collect, fit, probability
 from corpus import lexical
 from corpus.ingest import IngestSources, ingest
 from corpus.language_id import detect_language
@@ -55,7 +53,6 @@ from gyanpath.settings import BUNDLED_CORPUS, Settings
 from tutor.answerability import AnswerabilityModel, load_model, model_path
 from tutor.calibration import family_of
 from tutor.evaluation import TutorQuestion
-from tutor.tutor import AskOptions
 
 QUERIES = Path(__file__).parent / "queries"
 REGIONAL = QUERIES / "regional"
@@ -244,25 +241,6 @@ def tutor_questions(language: str, material: str) -> list[TutorQuestion]:
     return questions
 
 
-def collect(services: Services, questions: Sequence[TutorQuestion], languages: frozenset[str] | None) -> list[Record]:
-    """Each question asked with abstention off (replayed afterwards on the recorded features)."""
-    tutor = services.tutor
-    saved, tutor.threshold = tutor.threshold, -math.inf
-    options = AskOptions(viewer=EVERYONE, filters=Filters(languages=languages) if languages else None)
-    records = []
-    try:
-        for q in questions:
-            started = time.perf_counter()
-            answer = tutor.ask(q.question, options)
-            ms = (time.perf_counter() - started) * 1000.0
-            assessment = tutor.assess(answer.retrieval_query, options)
-            retrieved = tuple(dict.fromkeys(h.doc_id for h in assessment.hits))
-            records.append(Record(q, answer, assessment.features, assessment.pair, retrieved, ms))
-    finally:
-        tutor.threshold = saved
-    return records
-
-
 def fit_regional(records: Sequence[Record], model_id: str) -> AnswerabilityModel:
     """The answerability model for questions outside English and Hindi, fitted like the tutor's (logistic
     regression on the dev half, thresholds on out-of-fold probabilities) on the regional dev questions: a pair with
@@ -309,8 +287,9 @@ def main() -> None:
     texts = bundled_texts()
 
     model_id = services.embedder.model_id
-    own = {lang: collect(services, tutor_questions(lang, "own"), None) for lang in languages}
-    crossed = {lang: collect(services, tutor_questions(lang, "en"), frozenset({"en"})) for lang in languages}
+    english = Filters(languages=frozenset({"en"}))
+    own = {lang: collect(services, tutor_questions(lang, "own")) for lang in languages}
+    crossed = {lang: collect(services, tutor_questions(lang, "en"), english) for lang in languages}
     everything = [r for listed in (*own.values(), *crossed.values()) for r in listed]
     if args.fit:
         fitted = fit_regional(everything, model_id)

@@ -27,7 +27,7 @@ import numpy as np
 from bench.common import print_table, scratch_home
 from corpus.ingest import IngestSources, ingest
 from corpus.store import Store
-from corpus.types import DEPARTMENTS, Viewer
+from corpus.types import DEPARTMENTS, Filters, Viewer
 from gyanpath.services import Services
 from gyanpath.settings import BUNDLED_CORPUS, Settings
 from tutor.answerability import FEATURES, PAIRS, AnswerabilityModel, model_path
@@ -111,18 +111,23 @@ def ingest_material(store: Store) -> None:
         ingest(store, IngestSources(case_studies=[pdf], pdf_meta=pdf.with_suffix(".yaml")))
 
 
-def collect(services: Services, questions: Sequence[TutorQuestion]) -> list[Record]:
+def collect(services: Services, questions: Sequence[TutorQuestion], filters: Filters | None = None) -> list[Record]:
+    """Each question asked by a viewer of every department with abstention off (replayed afterwards on the
+    recorded features)."""
     tutor = services.tutor
-    tutor.threshold = -math.inf  # answer everything; abstention is replayed on the recorded support
-    options = AskOptions(viewer=Viewer(frozenset(DEPARTMENTS)))
+    saved, tutor.threshold = tutor.threshold, -math.inf
+    options = AskOptions(viewer=Viewer(frozenset(DEPARTMENTS)), filters=filters)
     records = []
-    for q in questions:
-        started = time.perf_counter()
-        answer = tutor.ask(q.question, options)
-        ms = (time.perf_counter() - started) * 1000.0
-        assessment = tutor.assess(answer.retrieval_query, options)
-        retrieved = tuple(dict.fromkeys(h.doc_id for h in assessment.hits))
-        records.append(Record(q, answer, assessment.features, assessment.pair, retrieved, ms))
+    try:
+        for q in questions:
+            started = time.perf_counter()
+            answer = tutor.ask(q.question, options)
+            ms = (time.perf_counter() - started) * 1000.0
+            assessment = tutor.assess(answer.retrieval_query, options)
+            retrieved = tuple(dict.fromkeys(h.doc_id for h in assessment.hits))
+            records.append(Record(q, answer, assessment.features, assessment.pair, retrieved, ms))
+    finally:
+        tutor.threshold = saved
     return records
 
 

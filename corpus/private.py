@@ -3,6 +3,7 @@ key hashes and learners' progress are nobody else's business on a shared machine
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -10,10 +11,14 @@ OWNER_ONLY = 0o600
 
 
 def owner_only_sqlite(path: Path) -> None:
-    """Create ``path`` (and its folder) if missing with mode 0600, and set 0600 on it and on its ``-wal``, ``-shm``
-    and ``-journal`` files where they exist. SQLite gives the files it creates later the database file's mode."""
+    """Create ``path`` (and its folder) with mode 0600 if it does not exist, and set 0600 on it and on its ``-wal``,
+    ``-shm`` and ``-journal`` files where they exist. SQLite gives the files it creates later the database file's
+    mode. An existing database is never opened here: closing any descriptor of a SQLite file drops every POSIX lock
+    the process holds on it, which would let another connection of this process corrupt it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, OWNER_ONLY))
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):  # created meanwhile: then it is not ours to open either
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, OWNER_ONLY))
     for name in (path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))):
-        if name.exists():
+        with contextlib.suppress(FileNotFoundError):
             os.chmod(name, OWNER_ONLY)

@@ -23,30 +23,27 @@ def statuses(base: str, rotate: bool) -> list[int]:
     return found
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_rotating_x_forwarded_for_does_not_reset_the_limit(tmp_path: Path, workers: int) -> None:
-    env = {
+def environment(home: Path, trusted: str) -> dict[str, str]:
+    return {
         **os.environ,
-        "GYANPATH_HOME": str(tmp_path / "home"),
+        "GYANPATH_HOME": str(home),
         "GYANPATH_EMBEDDER": "hashing",
         "GYANPATH_RATE_LIMIT": f"{LIMIT}/minute",
         "GYANPATH_REDIS_URL": "",
-        "GYANPATH_FORWARDED_ALLOW_IPS": "",
+        "GYANPATH_FORWARDED_ALLOW_IPS": trusted,
     }
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_rotating_x_forwarded_for_does_not_reset_the_limit(tmp_path: Path, workers: int) -> None:
+    env = environment(tmp_path / "home", "")
     with running_service(env, tmp_path / "server.log", workers=workers, timeout=60, require_index=False) as base:
         seen = statuses(base, rotate=True)
     assert set(seen) <= {401, 429} and seen.count(429) >= 2 * LIMIT - (workers - 1) * LIMIT, seen
 
 
 def test_a_configured_proxy_is_trusted(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "GYANPATH_HOME": str(tmp_path / "home"),
-        "GYANPATH_EMBEDDER": "hashing",
-        "GYANPATH_RATE_LIMIT": f"{LIMIT}/minute",
-        "GYANPATH_REDIS_URL": "",
-        "GYANPATH_FORWARDED_ALLOW_IPS": "127.0.0.1",
-    }
+    env = environment(tmp_path / "home", "127.0.0.1")
     with running_service(env, tmp_path / "server.log", timeout=60, require_index=False) as base:
         seen = statuses(base, rotate=True)
     assert 429 not in seen, seen  # each forwarded address is its own client behind the trusted proxy
