@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,14 +91,55 @@ def _iter_pdf_file(path: Path, meta: Path | None) -> Iterator[tuple[str | None, 
     yield from _iter_pdf(path, record, str(path))
 
 
-def _iter_pdf(pdf: Path | BinaryIO, record: Any, source: str) -> Iterator[tuple[str | None, Any]]:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+PDF_MAX_PAGES = 500
+"""Pages read from one PDF."""
+PDF_MAX_STREAM_BYTES = 8_000_000
+"""Largest decompressed stream (a page's content, an image...): a few kilobytes of Flate can inflate to gigabytes."""
+PDF_MAX_SECONDS = 2.0
+"""CPU seconds one PDF's text extraction may take."""
 
+
+def _read_pdf_pages(pdf: Path | BinaryIO, source: str) -> list[str] | Problem:
+    """The text of each page, within the limits above; a Problem saying which limit stopped it otherwise."""
+    from pypdf import PdfReader, apply_configuration
+    from pypdf.errors import LimitReachedError, PdfReadError
+
+    limits = {
+        name: PDF_MAX_STREAM_BYTES
+        for name in (
+            "zlib_maximum_output_length",
+            "lzw_maximum_output_length",
+            "run_length_maximum_output_length",
+            "array_based_stream_maximum_output_length",
+            "brotli_maximum_output_length",
+            "maximum_declared_stream_length",
+        )
+    }
+    started = time.process_time()
+    pages: list[str] = []
     try:
-        pages = [page.extract_text() or "" for page in PdfReader(pdf if not isinstance(pdf, Path) else str(pdf)).pages]
+        with apply_configuration(None, **limits):
+            reader = PdfReader(pdf if not isinstance(pdf, Path) else str(pdf))
+            if len(reader.pages) > PDF_MAX_PAGES:
+                return Problem(source, None, "file", f"the PDF has {len(reader.pages)} pages; at most {PDF_MAX_PAGES}")
+            for page in reader.pages:
+                pages.append(page.extract_text() or "")
+                if time.process_time() - started > PDF_MAX_SECONDS:
+                    return Problem(
+                        source, None, "file", f"reading the PDF's text took over {PDF_MAX_SECONDS:g} s of CPU "
+                        f"(stopped at page {len(pages)}): split it, or send its text as Markdown",
+                    )  # fmt: skip
+    except LimitReachedError as exc:
+        return Problem(source, None, "file", f"the PDF holds a stream over {PDF_MAX_STREAM_BYTES // 10**6} MB: {exc}")
     except (PdfReadError, OSError, ValueError) as exc:
-        yield None, Problem(source, None, None, f"cannot read PDF: {exc}")
+        return Problem(source, None, None, f"cannot read PDF: {exc}")
+    return pages
+
+
+def _iter_pdf(pdf: Path | BinaryIO, record: Any, source: str) -> Iterator[tuple[str | None, Any]]:
+    pages = _read_pdf_pages(pdf, source)
+    if isinstance(pages, Problem):
+        yield None, pages
         return
     body, spans = "", []
     for number, text in enumerate(pages, start=1):
