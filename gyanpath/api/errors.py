@@ -131,9 +131,15 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
+        if first.get("type") == "json_invalid":  # its location is a character position, not a field
+            reason = first.get("ctx", {}).get("error", first.get("msg", "invalid JSON"))
+            return _error(400, "malformed_body", f"the body is not valid JSON: {reason}")
         location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
         field = ".".join(location) or None
-        return _error(422, "invalid_request", f"{field}: {first.get('msg', 'invalid value')}", field)
+        message = first.get("msg", "invalid value")
+        if field is None and first.get("type") == "missing":
+            return _error(422, "invalid_request", "a JSON body is required", None)
+        return _error(422, "invalid_request", f"{field}: {message}" if field else message, field)
 
     @app.exception_handler(ValidationError)
     async def invalid_document(_: Request, exc: ValidationError) -> JSONResponse:

@@ -73,3 +73,28 @@ def test_docs_and_ui_are_served(client: TestClient) -> None:
 def test_unknown_path_is_json_404(client: TestClient) -> None:
     response = client.get("/no-such-thing")
     assert response.status_code == 404 and response.json()["error"] == "http_error"
+
+
+def test_malformed_json_is_400_without_a_character_position_as_field(client: TestClient) -> None:
+    response = client.post("/tutor/ask", content=b'{"question": "gem",', headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "malformed_body" and response.json()["field"] is None
+    assert "not valid JSON" in response.json()["detail"]
+
+
+def test_a_missing_body_says_so_plainly(client: TestClient) -> None:
+    response = client.post("/tutor/ask", headers={"content-type": "application/json"})
+    assert response.status_code == 422 and response.json()["detail"] == "a JSON body is required"
+    assert "None" not in response.text
+
+
+def test_competencies_filter_by_type_theme_and_words(client: TestClient) -> None:
+    everything = client.get("/competencies").json()
+    assert everything
+    theme = everything[0]["theme"]
+    by_theme = client.get("/competencies", params={"theme": theme.upper()}).json()
+    assert by_theme and {c["theme"] for c in by_theme} == {theme}
+    word = everything[0]["sub_theme"].split()[0]
+    found = client.get("/competencies", params={"q": word.lower()}).json()
+    assert found and all(word.lower() in f"{c['theme']} {c['sub_theme']} {c['description']}".lower() for c in found)
+    assert client.get("/competencies", params={"q": "no-such-competency-word"}).json() == []

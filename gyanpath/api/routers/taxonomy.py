@@ -119,10 +119,25 @@ def role(role_id: Annotated[str, Path(max_length=120)], services: ServicesDep) -
 def competencies(
     services: ServicesDep,
     type: Annotated[Literal["Behavioural", "Functional", "Domain"] | None, Query(description="Only this type.")] = None,
+    theme: Annotated[str | None, Query(max_length=200, description="Only this theme (any letter case).")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Words that the theme, sub-theme or description contain.")
+    ] = None,
 ) -> list[CompetencyOut]:
-    """The competency dictionary (Karmayogi Competency Model, plus the few domain themes gyanpath adds)."""
+    """The competency dictionary (Karmayogi Competency Model, plus the few domain themes gyanpath adds), filtered
+    by type, theme and words (every word of ``q`` must occur, in any letter case)."""
     found = sorted(services.recommender.catalog.competencies.values(), key=lambda c: c.id)
-    return [CompetencyOut.of(c) for c in found if type is None or c.type.value == type]
+    words = (q or "").casefold().split()
+
+    def wanted(c: Competency) -> bool:
+        text = f"{c.theme} {c.sub_theme} {c.description or ''}".casefold()
+        return (
+            (type is None or c.type.value == type)
+            and (theme is None or c.theme.casefold() == theme.strip().casefold())
+            and all(word in text for word in words)
+        )
+
+    return [CompetencyOut.of(c) for c in found if wanted(c)]
 
 
 @router.get("/languages", response_model=list[LanguageOut])
