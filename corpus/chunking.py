@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from corpus.sentences import sentence_spans
-from corpus.types import CaseStudy, Chunk, Course, Document
+from corpus.types import CaseStudy, Chunk, Course, Document, HelpArticle
 
 MAX_CHARS = 700
 _HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
@@ -28,7 +28,7 @@ class _Segment:
 
 def document_body(document: Document) -> str:
     """The text that chunks and citations refer to. For a course: description, then a numbered module list."""
-    if isinstance(document, CaseStudy):
+    if isinstance(document, CaseStudy | HelpArticle):
         return document.body
     lines = [document.description]
     if document.modules:
@@ -68,7 +68,7 @@ def _course_segments(course: Course, body: str) -> list[_Segment]:
     return segments
 
 
-def _case_segments(case: CaseStudy, body: str) -> list[_Segment]:
+def _case_segments(case: CaseStudy | HelpArticle, body: str) -> list[_Segment]:
     segments: list[_Segment] = []
     for page, page_start, page_end in _pages(case, body):
         section, cursor = "", page_start
@@ -79,8 +79,8 @@ def _case_segments(case: CaseStudy, body: str) -> list[_Segment]:
     return [s for s in segments if body[s.start : s.end].strip()]
 
 
-def _pages(case: CaseStudy, body: str) -> Iterator[tuple[int | None, int, int]]:
-    if not case.pages:
+def _pages(case: CaseStudy | HelpArticle, body: str) -> Iterator[tuple[int | None, int, int]]:
+    if isinstance(case, HelpArticle) or not case.pages:
         yield None, 0, len(body)
         return
     for span in case.pages:

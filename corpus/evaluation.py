@@ -24,17 +24,21 @@ class LabelledQuery:
     source: str | None = None
     """The file the query was read from, and its line there (for messages about it)."""
     line: str | None = None
+    split: str | None = None
+    """``dev`` or ``test`` where the set is halved (fit on dev only), else None."""
 
 
 def load_queries(path: Path) -> list[LabelledQuery]:
-    """Read ``{"query", "relevant", "lang"}`` lines; any bad line is an error naming file and line."""
+    """Read ``{"query", "relevant", "lang"}`` lines (optional ``id``, ``split`` dev/test, ``style``); any bad line is
+    an error naming file and line."""
     queries, problems = [], []
     for line, raw in iter_jsonl(path):
         if isinstance(raw, Problem):
             problems.append(raw)
             continue
         r = RecordReader(raw, str(path), line)
-        r.reject_unknown(("query", "relevant", "lang"))
+        r.reject_unknown(("query", "relevant", "lang", "id", "split", "style"))
+        split = r.choice("split", ("dev", "test"), required=False)
         query = r.text("query", max_len=2000)
         relevant = r.text_list("relevant")
         lang = r.choice("lang", LANGUAGES)
@@ -42,7 +46,7 @@ def load_queries(path: Path) -> list[LabelledQuery]:
             r.fail("relevant", "expected at least one relevant document id")
         problems.extend(r.problems)
         if not r.problems and query and lang:
-            queries.append(LabelledQuery(query, frozenset(relevant), lang, str(path), line))
+            queries.append(LabelledQuery(query, frozenset(relevant), lang, str(path), line, split))
     if problems:
         raise ValidationError(problems)
     return queries

@@ -138,11 +138,17 @@ class IndexBuilder:
         except SnapshotMissingError as exc:
             return IndexStatus("missing", str(exc), None, 0, chunks, model_id)
         except SnapshotError as exc:
-            return IndexStatus("invalid", str(exc), self.snapshots.current_version(), 0, chunks, model_id)
+            return IndexStatus("invalid", str(exc), self._named_version(), 0, chunks, model_id)
         if manifest.corpus_hash != self.store.corpus_hash():
             detail = "the store changed since this snapshot was built: run 'gyanpath index build'"
             return IndexStatus("stale", detail, manifest.version, manifest.vector_count, chunks, model_id)
         return IndexStatus("ready", "up to date", manifest.version, manifest.vector_count, chunks, model_id)
+
+    def _named_version(self) -> str | None:
+        try:
+            return self.snapshots.current_version()
+        except SnapshotError:  # the pointer itself is what is wrong, and the status detail says so
+            return None
 
 
 def snapshot_root(home: Path, model_id: str) -> Path:

@@ -7,16 +7,19 @@ swaps in a new one atomically, so readers keep the view they started with.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from corpus.errors import IndexNotReadyError
+from corpus.fusion import FusionModel, RankedSide, load_fusion, query_features
+from corpus.hinglish import gloss
 from corpus.language_id import detect_language
-from corpus.lexical import BM25Index
+from corpus.lexical import BM25Index, tokenize
 from corpus.store import DocumentRow, Store
 from corpus.translations import translation_groups
 from corpus.types import PUBLIC, DocumentKind, Filters, Hit, Viewer
@@ -121,6 +124,32 @@ class ReadModel:
         return visible[self.chunk_doc] if len(self.chunk_doc) else np.zeros(0, dtype=bool)
 
 
+@dataclass(frozen=True)
+class Candidates:
+    lexical: list[tuple[int, float, float]] | None
+    """(position, BM25 score, query coverage), best first."""
+    dense: list[tuple[int, float]] | None
+    """(position, cosine, language-centred where the query is), best first."""
+
+
+_LATIN = re.compile(r"[A-Za-z]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def fusion_features(model: ReadModel, query: str, candidates: Candidates) -> npt.NDArray[np.float64]:
+    terms = tokenize(query)
+    lexical, dense = candidates.lexical or [], candidates.dense or []
+    letters = len(_LETTER.findall(query))
+    return query_features(
+        terms=len(terms),
+        known_terms=sum(1 for term in terms if model.lexical.knows(term)),
+        lexical=RankedSide([int(model.chunk_doc[p]) for p, _, _ in lexical], [score for _, score, _ in lexical]),
+        lexical_coverage=[coverage for _, _, coverage in lexical],
+        dense=RankedSide([int(model.chunk_doc[p]) for p, _ in dense], [score for _, score in dense]),
+        latin_script=bool(letters) and len(_LATIN.findall(query)) * 2 > letters,
+    )
+
+
 class HybridRetriever:
     def __init__(
         self,
@@ -131,13 +160,20 @@ class HybridRetriever:
         candidates: int = CANDIDATES,
         coverage_power: float = COVERAGE_POWER,
         language_centering: float = LANGUAGE_CENTERING,
+        fusion: FusionModel | bool = True,
+        gloss_hinglish: bool = True,
     ) -> None:
+        """``fusion``: True loads the fusion model fitted for the embedder's family (if any); a model uses that one;
+        False keeps the lexical weight at 1. ``gloss_hinglish``: search a Hinglish query as its English gloss
+        (corpus/hinglish.py)."""
         self.store = store
         self.embedder = embedder
         self.rrf_k = rrf_k
         self.candidates = candidates
         self.coverage_power = coverage_power
         self.language_centering = language_centering
+        self.fusion = load_fusion(embedder.model_id) if fusion is True else fusion or None
+        self.gloss_hinglish = gloss_hinglish
         self._model: ReadModel | None = None
         self._swap = threading.Lock()
 
@@ -175,18 +211,18 @@ class HybridRetriever:
         if not mask.any() or not query.strip():
             return []
         depth = max(self.candidates, k * 4)
+        query = self.search_form(query)
+        candidates = self.candidates_for(model, query, depth, mask, mode)
         rankings: list[tuple[str, list[int], list[float]]] = []
-        if mode in ("hybrid", "lexical"):
-            lexical = model.lexical.search_with_coverage(query, depth, mask=mask)
-            weights = [coverage**self.coverage_power if mode == "hybrid" else 1.0 for _, _, coverage in lexical]
+        if candidates.lexical is not None:
+            lexical = candidates.lexical
+            weight = self.lexical_weight(model, query, candidates) if mode == "hybrid" else 1.0
+            weights = [
+                weight * coverage**self.coverage_power if mode == "hybrid" else 1.0 for _, _, coverage in lexical
+            ]
             rankings.append(("lexical", [pos for pos, _, _ in lexical], weights))
-        if mode in ("hybrid", "dense"):
-            if model.snapshot is None:
-                if mode == "dense":
-                    raise IndexNotReadyError("dense search needs a built index: run 'gyanpath index build'")
-            else:
-                dense = self._dense(model, query, depth, mask)
-                rankings.append(("dense", dense, [1.0] * len(dense)))
+        if candidates.dense is not None:
+            rankings.append(("dense", [pos for pos, _ in candidates.dense], [1.0] * len(candidates.dense)))
         ranked = self._fuse(rankings)
         also_in: dict[int, tuple[str, ...]] = {}
         if prefer_language is not None:
@@ -195,7 +231,32 @@ class HybridRetriever:
             ranked = self._best_per_document(model, ranked)
         return self._hits(model, ranked[:k], rankings, also_in)
 
-    def _dense(self, model: ReadModel, query: str, depth: int, mask: npt.NDArray[np.bool_]) -> list[int]:
+    def search_form(self, query: str) -> str:
+        """What is searched for a query: its English gloss where it is Hinglish, else the query itself."""
+        return gloss(query) if self.gloss_hinglish else query
+
+    def candidates_for(
+        self, model: ReadModel, query: str, depth: int, mask: npt.NDArray[np.bool_], mode: SearchMode
+    ) -> Candidates:
+        """Each retriever's top ``depth`` passages for the query (the side a mode does not use is None)."""
+        lexical = dense = None
+        if mode in ("hybrid", "lexical"):
+            lexical = model.lexical.search_with_coverage(query, depth, mask=mask)
+        if mode in ("hybrid", "dense"):
+            if model.snapshot is None:
+                if mode == "dense":
+                    raise IndexNotReadyError("dense search needs a built index: run 'gyanpath index build'")
+            else:
+                dense = self._dense(model, query, depth, mask)
+        return Candidates(lexical, dense)
+
+    def lexical_weight(self, model: ReadModel, query: str, candidates: Candidates) -> float:
+        """How much the lexical ranking counts in the fusion for this query (1 without a fitted fusion model)."""
+        if self.fusion is None or candidates.lexical is None or candidates.dense is None:
+            return 1.0
+        return self.fusion.lexical_weight(fusion_features(model, query, candidates))
+
+    def _dense(self, model: ReadModel, query: str, depth: int, mask: npt.NDArray[np.bool_]) -> list[tuple[int, float]]:
         assert model.snapshot is not None
         allow = None if mask.all() else model.chunk_ids[mask]
         vector = self.embedder.embed_query(query)
@@ -215,9 +276,10 @@ class HybridRetriever:
             pull = {lang: float(mean @ query_vector) for lang, mean in model.language_means.items()}
             languages = model.doc_columns["language"][model.chunk_doc]
             weight = self.language_centering
-            kept.sort(key=lambda item: -(item[1] - weight * pull.get(str(languages[item[0]]), 0.0)))
+            kept = [(p, score - weight * pull.get(str(languages[p]), 0.0)) for p, score in kept]
+            kept.sort(key=lambda item: -item[1])
             kept = kept[:depth]
-        return [p for p, _ in kept]
+        return kept
 
     def _fuse(self, rankings: list[tuple[str, list[int], list[float]]]) -> list[tuple[int, float]]:
         """Reciprocal rank fusion; a lexical hit counts in proportion to how much of the query it matched, so a
@@ -305,7 +367,7 @@ class HybridRetriever:
                 continue
             doc_position = int(model.chunk_doc[position])
             doc = model.docs[doc_position]
-            kind: DocumentKind = "course" if doc.kind == "course" else "case_study"
+            kind = cast(DocumentKind, doc.kind)
             hits.append(
                 Hit(
                     chunk_id=chunk_id,

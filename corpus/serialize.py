@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from corpus.types import CaseStudy, Competency, CompetencyRef, Course, Document, Role
-from corpus.validation import case_study_from_dict, course_from_dict
+from corpus.types import CaseStudy, Competency, CompetencyRef, Course, Document, HelpArticle, Role
+from corpus.validation import case_study_from_dict, course_from_dict, help_article_from_dict
 
 
 def competency_ref_to_dict(ref: CompetencyRef) -> dict[str, str]:
@@ -49,13 +49,33 @@ def case_study_to_dict(case: CaseStudy) -> dict[str, Any]:
     }
 
 
+def help_article_to_dict(article: HelpArticle) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "body": article.body,
+        "language": article.language,
+        "topic": article.topic,
+        "audience": article.audience,
+        "updated": article.updated,
+        "tags": list(article.tags),
+        "translation_of": article.translation_of,
+    }
+
+
 def document_to_dict(document: Document) -> dict[str, Any]:
-    return course_to_dict(document) if isinstance(document, Course) else case_study_to_dict(document)
+    if isinstance(document, Course):
+        return course_to_dict(document)
+    if isinstance(document, HelpArticle):
+        return help_article_to_dict(document)
+    return case_study_to_dict(document)
 
 
 def document_from_dict(kind: str, data: dict[str, Any], source: str = "store") -> Document:
     if kind == "course":
         return course_from_dict(data, source, data.get("id"))
+    if kind == "help":
+        return help_article_from_dict(data, source, data.get("id"))
     return case_study_from_dict(data, source, data.get("id"))
 
 

@@ -331,11 +331,20 @@ class Store:
             digest.update(f"{row['id']}:{row['content_hash']}\n".encode())
         return digest.hexdigest()
 
-    def counts(self) -> dict[str, int]:
+    def counts(self, *, public_only: bool = False) -> dict[str, int]:
+        """Documents of each kind, passages, roles and competencies; with ``public_only``, only public documents
+        and their passages (what anyone may learn, e.g. from the keyless ``/health``)."""
+        where = " AND visibility='public'" if public_only else ""
+        chunks = (
+            "SELECT COUNT(*) FROM chunks JOIN documents ON documents.id = chunks.doc_id WHERE visibility='public'"
+            if public_only
+            else "SELECT COUNT(*) FROM chunks"
+        )
         row = self._rows(
-            "SELECT (SELECT COUNT(*) FROM documents WHERE kind='course') AS courses,"
-            " (SELECT COUNT(*) FROM documents WHERE kind='case_study') AS case_studies,"
-            " (SELECT COUNT(*) FROM chunks) AS chunks, (SELECT COUNT(*) FROM roles) AS roles,"
+            f"SELECT (SELECT COUNT(*) FROM documents WHERE kind='course'{where}) AS courses,"
+            f" (SELECT COUNT(*) FROM documents WHERE kind='case_study'{where}) AS case_studies,"
+            f" (SELECT COUNT(*) FROM documents WHERE kind='help'{where}) AS help_articles,"
+            f" ({chunks}) AS chunks, (SELECT COUNT(*) FROM roles) AS roles,"
             " (SELECT COUNT(*) FROM competencies) AS competencies"
         )[0]
         return {key: int(row[key]) for key in row.keys()}  # noqa: SIM118 - sqlite3.Row iterates values

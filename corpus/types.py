@@ -9,8 +9,8 @@ from typing import Literal, TypeAlias
 
 from corpus.languages import LANGUAGES as LANGUAGES
 
-DocumentKind: TypeAlias = Literal["course", "case_study"]
-DOCUMENT_KINDS: tuple[DocumentKind, ...] = ("course", "case_study")
+DocumentKind: TypeAlias = Literal["course", "case_study", "help"]
+DOCUMENT_KINDS: tuple[DocumentKind, ...] = ("course", "case_study", "help")
 PUBLIC = "public"
 DEPARTMENTS = (
     "health",
@@ -153,7 +153,43 @@ class CaseStudy:
     kind: DocumentKind = field(default="case_study", init=False)
 
 
-Document: TypeAlias = Course | CaseStudy
+HELP_TOPICS = (
+    "programme",
+    "mandatory-modules",
+    "progress",
+    "reports",
+    "privacy",
+    "troubleshooting",
+    "tutor",
+    "learning-paths",
+    "search",
+    "languages",
+    "access",
+    "authoring",
+)
+AUDIENCES = ("everyone", "learner", "author", "admin")
+
+
+@dataclass(frozen=True)
+class HelpArticle:
+    """A help-desk article about the programme or the service itself: always public, never a course."""
+
+    id: str
+    title: str
+    body: str
+    language: str
+    topic: str
+    audience: str = "everyone"
+    updated: str | None = None
+    tags: tuple[str, ...] = ()
+    translation_of: str | None = None
+
+    kind: DocumentKind = field(default="help", init=False)
+    visibility: str = field(default=PUBLIC, init=False)
+    department: str | None = field(default=None, init=False)
+
+
+Document: TypeAlias = Course | CaseStudy | HelpArticle
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ from typing import Any, TypeVar
 
 from corpus.errors import Problem, ValidationError
 from corpus.types import (
+    AUDIENCES,
     DEPARTMENTS,
+    HELP_TOPICS,
     LANGUAGES,
     PUBLIC,
     SECTORS,
@@ -21,6 +23,7 @@ from corpus.types import (
     CompetencyRef,
     CompetencyType,
     Course,
+    HelpArticle,
     Level,
     Module,
     PageSpan,
@@ -294,6 +297,39 @@ def _pages(r: RecordReader) -> tuple[PageSpan, ...]:
     except (TypeError, KeyError, ValueError):
         r.fail("pages", f"expected a list of {{page, start, end}} objects, got {value!r}")
         return ()
+
+
+HELP_FIELDS = ("id", "title", "body", "language", "topic", "audience", "updated", "tags", "translation_of")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def help_article_from_dict(data: Any, source: str, location: str | None = None) -> HelpArticle:
+    r = RecordReader(data, source, location)
+    r.reject_unknown(HELP_FIELDS)
+    values = dict(
+        id=r.identifier(),
+        title=r.text("title", max_len=300),
+        body=r.text("body", max_len=200_000),
+        language=r.choice("language", LANGUAGES),
+        topic=r.choice("topic", HELP_TOPICS),
+        audience=r.choice("audience", AUDIENCES, required=False) or "everyone",
+        updated=_date(r, "updated"),
+        tags=r.text_list("tags"),
+        translation_of=r.identifier("translation_of", required=False),
+    )
+    return _build(r, lambda: HelpArticle(**values))  # type: ignore[arg-type]
+
+
+def _date(r: RecordReader, field: str) -> str | None:
+    """An ISO date (YAML reads an unquoted 2026-12-01 as a date; JSON gives a string)."""
+    value = r.data.get(field)
+    if value is None:
+        return None
+    text = value.isoformat() if hasattr(value, "isoformat") else value
+    if not isinstance(text, str) or not _DATE.match(text[:10]) or len(text) != 10:
+        r.fail(field, f"expected a date as YYYY-MM-DD, got {value!r}")
+        return None
+    return text
 
 
 ROLE_FIELDS = ("id", "title", "department", "cadre", "description", "activities", "competencies", "headcount")

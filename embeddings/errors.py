@@ -25,7 +25,8 @@ class SnapshotMissingError(SnapshotError):
 
 
 class SnapshotCorruptError(SnapshotError):
-    """A snapshot file is missing, truncated or does not match its recorded checksum."""
+    """A snapshot file is missing, truncated or does not match its recorded checksum, or the CURRENT pointer or a
+    manifest is unreadable or malformed (bad bytes, wrong types, a path where a name belongs)."""
 
 
 class SnapshotMismatchError(SnapshotError):

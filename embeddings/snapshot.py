@@ -7,6 +7,11 @@ Layout under the snapshot root::
     v000007/index.faiss     FAISS's own binary format (no pickle anywhere)
 
 Readers hold a loaded :class:`Snapshot` in memory, so they keep serving it until they choose to load a newer one.
+
+Everything read back is untrusted: a pointer that is not a version name (bad bytes, a path, a huge or empty file,
+a directory), a version that does not exist, a manifest that does not parse or check (embeddings/manifest.py) and
+a file that does not match its checksum are each a :class:`SnapshotCorruptError` naming the file and the problem,
+never another exception. Publishing replaces whatever damage the pointer holds.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import os
 import platform
 import shutil
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,35 +33,24 @@ from filelock import FileLock
 from embeddings.errors import SnapshotCorruptError, SnapshotMismatchError, SnapshotMissingError
 from embeddings.files import sha256_of
 from embeddings.index import FaissIndex
+from embeddings.manifest import FORMAT_VERSION, INDEX_FILE, MANIFEST_FILE, MAX_MANIFEST_BYTES, VERSION_NAME, Manifest
 
-FORMAT_VERSION = 1
-INDEX_FILE = "index.faiss"
-MANIFEST_FILE = "manifest.json"
+__all__ = [
+    "FORMAT_VERSION",
+    "INDEX_FILE",
+    "KEEP_VERSIONS",
+    "MANIFEST_FILE",
+    "POINTER_FILE",
+    "Manifest",
+    "Snapshot",
+    "SnapshotStore",
+    "library_versions",
+]
+
 POINTER_FILE = "CURRENT"
+MAX_POINTER_BYTES = 64
+"""A pointer holds a version name and a newline; a longer one is damage, and is not read further."""
 KEEP_VERSIONS = 3
-
-
-@dataclass(frozen=True)
-class Manifest:
-    version: str
-    model_id: str
-    dimension: int
-    vector_count: int
-    corpus_hash: str
-    created_at: str
-    index_kind: str
-    libraries: dict[str, str]
-    files: dict[str, dict[str, Any]]
-    format_version: int = FORMAT_VERSION
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, text: str, *, source: Path) -> Manifest:
-        try:
-            data = json.loads(text)
-            return cls(**data)
-        except (json.JSONDecodeError, TypeError) as exc:
-            raise SnapshotCorruptError(f"{source}: manifest is not valid: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -79,6 +73,19 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _read_untrusted(path: Path, limit: int) -> bytes | None:
+    """At most ``limit + 1`` bytes of a regular file (more means damage), or None when there is no such file."""
+    try:
+        if not path.exists():
+            return None
+        if not path.is_file():  # a directory, or a FIFO that would block the reader
+            raise SnapshotCorruptError(f"{path} is not a regular file")
+        with path.open("rb") as handle:
+            return handle.read(limit + 1)
+    except OSError as exc:
+        raise SnapshotCorruptError(f"{path} cannot be read: {exc.strerror or exc}") from exc
+
+
 def library_versions() -> dict[str, str]:
     return {"faiss": faiss.__version__, "numpy": np.__version__, "python": platform.python_version()}
 
@@ -96,14 +103,30 @@ class SnapshotStore:
     def versions(self) -> list[str]:
         if not self.root.exists():
             return []
-        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and p.name.startswith("v"))
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and VERSION_NAME.fullmatch(p.name))
 
     def current_version(self) -> str | None:
+        """The version name CURRENT holds, None when nothing was published; SnapshotCorruptError when it holds none.
+
+        Whether that version exists is checked by :meth:`read_manifest`.
+        """
         pointer = self.root / POINTER_FILE
-        if not pointer.exists():
+        raw = _read_untrusted(pointer, MAX_POINTER_BYTES)
+        if raw is None:
             return None
-        name = pointer.read_text(encoding="utf-8").strip()
-        return name or None
+        if len(raw) > MAX_POINTER_BYTES:
+            raise SnapshotCorruptError(f"{pointer} is longer than {MAX_POINTER_BYTES} bytes: it names no version")
+        try:
+            name = raw.decode("utf-8").strip()
+        except UnicodeDecodeError as exc:
+            raise SnapshotCorruptError(
+                f"{pointer} is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+            ) from exc
+        if not name:
+            raise SnapshotCorruptError(f"{pointer} is empty")
+        if not VERSION_NAME.fullmatch(name):
+            raise SnapshotCorruptError(f"{pointer} holds {name!r}, which is not a snapshot version (like v000001)")
+        return name
 
     def publish(
         self, index: FaissIndex, *, model_id: str, corpus_hash: str, extra: dict[str, Any] | None = None
@@ -141,14 +164,24 @@ class SnapshotStore:
             return manifest
 
     def _next_version(self) -> str:
-        numbers = [int(name[1:]) for name in self.versions() if name[1:].isdigit()]
+        """One past every version on disk and the one CURRENT names: a reader may still serve a deleted version, and
+        would not notice a new snapshot published under its name."""
+        names = self.versions()
+        try:
+            named = self.current_version()
+        except SnapshotCorruptError:
+            named = None
+        numbers = [int(name[1:]) for name in (*names, named) if name is not None]
         return f"v{(max(numbers) + 1 if numbers else 1):06d}"
 
     def _swap_pointer(self, version: str) -> None:
         staging = self.root / f".{POINTER_FILE}.{uuid.uuid4().hex}"
         staging.write_text(version + "\n", encoding="utf-8")
         _fsync_file(staging)
-        os.replace(staging, self.root / POINTER_FILE)
+        pointer = self.root / POINTER_FILE
+        if pointer.is_dir() and not pointer.is_symlink():  # damage that os.replace cannot replace
+            shutil.rmtree(pointer)
+        os.replace(staging, pointer)
         _fsync_dir(self.root)
 
     def _remove_leftovers(self) -> None:
@@ -164,13 +197,24 @@ class SnapshotStore:
                 shutil.rmtree(self.root / name, ignore_errors=True)
 
     def read_manifest(self, version: str | None = None) -> Manifest:
+        """The checked manifest of ``version`` (default: the one CURRENT names)."""
+        if version is not None and not VERSION_NAME.fullmatch(version):
+            raise ValueError(f"version: expected a snapshot version like v000001, got {version!r}")
         name = version or self.current_version()
         if name is None:
             raise SnapshotMissingError(f"no index snapshot has been published under {self.root}")
-        path = self.root / name / MANIFEST_FILE
-        if not path.exists():
+        directory = self.root / name
+        path = directory / MANIFEST_FILE
+        raw = _read_untrusted(path, MAX_MANIFEST_BYTES)
+        if raw is None and not os.path.isdir(directory):
+            named_by = f"{self.root / POINTER_FILE} names {name}" if version is None else f"snapshot {name}"
+            raise SnapshotCorruptError(f"{named_by}, but {directory} does not exist")
+        if raw is None:
             raise SnapshotCorruptError(f"snapshot {name} has no {MANIFEST_FILE} under {self.root}")
-        return Manifest.from_json(path.read_text(encoding="utf-8"), source=path)
+        manifest = Manifest.from_json(raw, source=path)
+        if manifest.version != name:
+            raise SnapshotCorruptError(f"{path} says it is snapshot {manifest.version}, but it lies in {name}")
+        return manifest
 
     def load(
         self,
@@ -197,12 +241,8 @@ class SnapshotStore:
                 f"snapshot {manifest.version} was built for another state of the corpus "
                 f"({manifest.corpus_hash[:12]} != {corpus_hash[:12]}): rebuild the index"
             )
-        for name, expected in manifest.files.items():
-            path = directory / name
-            if not path.exists():
-                raise SnapshotCorruptError(f"snapshot {manifest.version}: {name} is missing")
-            if path.stat().st_size != expected.get("bytes") or sha256_of(path) != expected.get("sha256"):
-                raise SnapshotCorruptError(f"snapshot {manifest.version}: {name} does not match its checksum")
+        for name, expected in manifest.files.items():  # names are plain file names (checked with the manifest)
+            self._verify(directory / name, expected, version=manifest.version)
         index = FaissIndex.load(directory / INDEX_FILE)
         if len(index) != manifest.vector_count or index.dimension != manifest.dimension:
             raise SnapshotCorruptError(
@@ -210,3 +250,17 @@ class SnapshotStore:
                 f"manifest says {manifest.vector_count} of {manifest.dimension}d"
             )
         return Snapshot(path=directory, manifest=manifest, index=index)
+
+    @staticmethod
+    def _verify(path: Path, expected: dict[str, Any], *, version: str) -> None:
+        try:
+            if not path.exists():
+                raise SnapshotCorruptError(f"snapshot {version}: {path.name} is missing")
+            if not path.is_file():
+                raise SnapshotCorruptError(f"snapshot {version}: {path.name} is not a regular file")
+            # the size first: a file of the wrong size is never hashed
+            matches = path.stat().st_size == expected["bytes"] and sha256_of(path) == expected["sha256"]
+        except OSError as exc:
+            raise SnapshotCorruptError(f"snapshot {version}: {path.name} cannot be read: {exc.strerror}") from exc
+        if not matches:
+            raise SnapshotCorruptError(f"snapshot {version}: {path.name} does not match its checksum")

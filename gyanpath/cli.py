@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich import box
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from corpus.evaluation import check_known_ids as check_query_ids
 from corpus.evaluation import evaluate, load_queries
 from corpus.ingest import IngestSources, ingest
 from corpus.language_id import detect_language
 from corpus.search import SearchMode
+from corpus.translations import translation_groups
 from corpus.types import DEPARTMENTS, Filters, Viewer
+from embeddings import SnapshotCorruptError, SnapshotMissingError
 from gyanpath.cli_ask import ask_command
 from gyanpath.cli_common import HomeOption, JsonOption, console, json_text
 from gyanpath.cli_common import clean_errors as _clean_errors
@@ -71,6 +75,9 @@ def ingest_command(
     competencies: Annotated[
         list[Path] | None, typer.Option("--competencies", help="Competency dictionary YAML/JSON.")
     ] = None,
+    help_articles: Annotated[
+        list[Path] | None, typer.Option("--help-articles", help="Help articles: Markdown files, a folder, or JSONL.")
+    ] = None,
     meta: Annotated[Path | None, typer.Option("--meta", help="Metadata YAML for a PDF case study.")] = None,
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Report and skip bad records.")] = False,
     home: HomeOption = None,
@@ -79,14 +86,21 @@ def ingest_command(
     """Validate and store documents in one transaction. Example: gyanpath ingest corpus/data"""
     with _clean_errors():
         sources = IngestSources(
-            list(courses or []), list(case_studies or []), list(roles or []), list(competencies or []), meta
+            list(courses or []),
+            list(case_studies or []),
+            list(roles or []),
+            list(competencies or []),
+            list(help_articles or []),
+            meta,
         )
         for path in paths or []:
             bundle = IngestSources.bundle(path)
-            for name in ("courses", "case_studies", "roles", "competencies"):
+            for name in ("courses", "case_studies", "roles", "competencies", "help_articles"):
                 getattr(sources, name).extend(getattr(bundle, name))
         if sources.is_empty():
-            raise ValueError("nothing to ingest: give a folder or --courses/--case-studies/--roles/--competencies")
+            raise ValueError(
+                "nothing to ingest: give a folder or --courses/--case-studies/--help-articles/--roles/--competencies"
+            )
         from corpus.store import Store
 
         store = Store.open(_settings(home).database_path)
@@ -138,12 +152,18 @@ def index_build(
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Embed new passages and publish a new snapshot (incremental unless --full)."""
+    """Embed new passages and publish a new snapshot (incremental unless --full).
+
+    A damaged snapshot (CURRENT pointer, manifest or index file) is not updated but rebuilt from the store, and the
+    new snapshot replaces it."""
     with _clean_errors():
         services = Services.create(_settings(home))
+        damage = _snapshot_damage(services)
         bar, update = _progress_bar("embedding")
         with bar:
             manifest = services.builder.build(full=full, progress=update)
+        if damage is not None:
+            typer.echo(f"replaced a damaged snapshot with {manifest.version}: {damage}", err=True)
         _emit(as_json, asdict(manifest), lambda: _kv_table("Published snapshot", asdict(manifest)))
 
 
@@ -153,14 +173,37 @@ def index_rebuild(home: HomeOption = None, as_json: JsonOption = False) -> None:
     index_build(full=True, home=home, as_json=as_json)
 
 
+def _snapshot_damage(services: Services) -> str | None:
+    """What is wrong with the published pointer or manifest, if anything (cheap: the index file is not read)."""
+    try:
+        services.snapshots.read_manifest()
+    except SnapshotCorruptError as exc:
+        return str(exc)
+    except SnapshotMissingError:  # nothing published yet, so nothing to replace
+        return None
+    return None
+
+
+INDEX_FIXES = {
+    "missing": "run 'gyanpath index build' to build the first snapshot from the store",
+    "stale": "run 'gyanpath index build' to bring the snapshot up to date with the store",
+    "invalid": "run 'gyanpath index build': it rebuilds from the store (stored embeddings are reused) and publishes "
+    "a new snapshot, which replaces a damaged CURRENT pointer, manifest or index file",
+}
+
+
 @index_app.command("status")
 def index_status(home: HomeOption = None, as_json: JsonOption = False) -> None:
-    """Say whether the snapshot is ready, stale, missing or invalid. Exit code 0 only when ready."""
+    """Say whether the snapshot is ready, stale, missing or invalid, and how to fix it (on stderr).
+
+    Exit code 0 when ready; 3 when stale, missing or invalid (a damaged CURRENT pointer, manifest or index file is
+    'invalid', its detail naming the file and the problem); 1 on any other error. Never a traceback."""
     with _clean_errors():
         services = Services.create(_settings(home))
         status = services.builder.status()
         _emit(as_json, asdict(status), lambda: _kv_table("Index", asdict(status)))
         if status.state != "ready":
+            typer.echo(f"fix: {INDEX_FIXES[status.state]}", err=True)
             raise typer.Exit(3)
 
 
@@ -181,7 +224,8 @@ def embeddings_convert(home: HomeOption = None, as_json: JsonOption = False) -> 
 def _kv_table(title: str, data: dict[str, Any]) -> Table:
     table = Table(title=title, show_header=False)
     for key, value in data.items():
-        table.add_row(key, json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value))
+        text = json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value)
+        table.add_row(key, Text(text))  # never read as markup: a detail may quote a damaged file's bytes
     return table
 
 
@@ -193,7 +237,7 @@ def _csv_set(value: str | None) -> frozenset[str] | None:
 def search_command(
     query: Annotated[str, typer.Argument(help="What to look for, in English, Hindi or another supported language.")],
     k: Annotated[int, typer.Option("-k", "--k", min=1, max=500, help="How many results.")] = 8,
-    kind: Annotated[str | None, typer.Option(help="course, case_study (comma-separated).")] = None,
+    kind: Annotated[str | None, typer.Option(help="course, case_study, help (comma-separated).")] = None,
     lang: Annotated[str | None, typer.Option(help="en, hi (comma-separated).")] = None,
     department: Annotated[str | None, typer.Option(help="Department slugs (comma-separated).")] = None,
     competency: Annotated[str | None, typer.Option(help="Competency ids (comma-separated).")] = None,
@@ -212,7 +256,7 @@ def search_command(
         services = Services.create(_settings(home))
         services.load_index()
         if services.health.state != "ok":
-            console.print(f"[yellow]warning:[/yellow] {services.health.detail}", highlight=False)
+            console.print(f"[yellow]warning:[/yellow] {escape(services.health.detail)}", highlight=False)
         filters = Filters(
             kinds=_csv_set(kind),
             languages=_csv_set(lang),
@@ -248,16 +292,24 @@ def search_command(
 def eval_retrieval(
     queries: Annotated[Path, typer.Option("--queries", help="JSONL of {query, relevant, lang}.")],
     mode: Annotated[str, typer.Option(help="hybrid, lexical or dense.")] = "hybrid",
+    split: Annotated[str | None, typer.Option(help="Only the dev or test half of a halved set.")] = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Recall@1/5/10, MRR@10 and nDCG@10 of document retrieval, overall and per language.
+    """Recall@1/5/10, MRR@10 and nDCG@10 of document retrieval, overall and per language. A document and its
+    translations count as one (a Hindi article answers a query labelled with its English original).
 
     Labels that name document ids missing from the store are refused (exit 1, every unknown id listed)."""
     with _clean_errors():
-        labelled = load_queries(queries)
+        if split not in (None, "dev", "test"):
+            raise ValueError(f"--split: expected dev or test, got {split!r}")
+        labelled = [q for q in load_queries(queries) if split is None or q.split == split]
+        if not labelled:
+            raise ValueError(f"{queries}: no queries in the {split} half")
         services = Services.create(_settings(home))
         check_query_ids(labelled, services.store.document_ids())
+        root = translation_groups({d.id: d.translation_of for d in services.store.document_rows()})
+        labelled = [replace(q, relevant=frozenset(root.get(d, d) for d in q.relevant)) for q in labelled]
         if not services.load_index() and mode != "lexical":
             raise ValueError(f"the index is not ready ({services.health.detail}); run 'gyanpath index build'")
         search_mode: SearchMode = mode  # type: ignore[assignment]
@@ -265,7 +317,7 @@ def eval_retrieval(
 
         def rank(query: str) -> list[str]:
             hits = services.retriever.retrieve(query, k=10, viewer=viewer, mode=search_mode, per_document=True)
-            return [h.doc_id for h in hits]
+            return list(dict.fromkeys(root.get(h.doc_id, h.doc_id) for h in hits))
 
         rows = [r.as_dict() for r in evaluate(labelled, rank)]
 
@@ -473,9 +525,15 @@ def bootstrap_command(home: HomeOption = None) -> None:
     with _clean_errors():
         settings = _settings(home)
         services = Services.create(settings)
-        if services.store.counts()["courses"] == 0:
-            report = ingest(services.store, IngestSources.bundle(settings.bundled_corpus))
+        counts = services.store.counts()
+        bundle = IngestSources.bundle(settings.bundled_corpus)
+        if counts["courses"] == 0:
+            report = ingest(services.store, bundle)
             console.print(f"ingested the bundled corpus: {report.as_dict()['written']}")
+        elif counts["help_articles"] == 0 and bundle.help_articles:
+            # A store made before help articles were bundled: add them, leave everything else as it is.
+            report = ingest(services.store, IngestSources(help_articles=bundle.help_articles))
+            console.print(f"ingested the bundled help articles: {report.as_dict()['written']}")
         if services.builder.status().state != "ready":
             bar, update = _progress_bar("embedding")
             with bar:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from corpus.errors import Problem, ValidationError
 from corpus.loaders.base import iter_jsonl
@@ -162,7 +163,7 @@ def ask_command(
         services = Services.create(settings_for(home))
         _check_conversations(services, requests)
         if not services.load_index():
-            console.print(f"[yellow]warning:[/yellow] {services.health.detail}", highlight=False)
+            console.print(f"[yellow]warning:[/yellow] {escape(services.health.detail)}", highlight=False)
 
         def ask(request: AskRequest) -> Answer:
             options = AskOptions(

@@ -20,7 +20,7 @@ from corpus.ingest import IngestBatch, ingest_batch
 from corpus.loaders import Loaded, case_study_from_markdown, case_study_from_pdf, convert
 from corpus.loaders.safe_yaml import load_yaml
 from corpus.store import UpsertOutcome
-from corpus.types import PUBLIC, CaseStudy, Course, Document
+from corpus.types import PUBLIC, CaseStudy, Course, Document, HelpArticle
 from corpus.validation import case_study_from_dict, course_from_dict
 from gyanpath.accounts import ApiKey
 from gyanpath.services import Services
@@ -153,9 +153,14 @@ class ContentManager:
             batch = IngestBatch()
             if isinstance(document, Course):
                 batch.courses = Loaded(items=[document], origins=[(BODY, None)])
+            elif isinstance(document, HelpArticle):
+                batch.help_articles = Loaded(items=[document], origins=[(BODY, None)])
             else:
                 batch.case_studies = Loaded(items=[document], origins=[(BODY, None)])
-            report = ingest_batch(store, batch)
+            # a reference (translation_of, prerequisites) to a private document the author may not see is an
+            # unknown id, as if it did not exist: accepting it told the author that it exists
+            unseen = frozenset(row.id for row in store.document_rows() if not author.viewer.may_see(row.visibility))
+            report = ingest_batch(store, batch, unseen=unseen)
         (outcome,) = next(iter(report.outcomes.values()))
         return cast(UpsertOutcome, outcome)
 

@@ -12,7 +12,16 @@ from typing import TypeVar
 from corpus.indexer import IndexBuilder, Progress, snapshot_root
 from corpus.search import HybridRetriever
 from corpus.store import Store
-from embeddings import Embedder, FaissIndex, Manifest, SnapshotError, SnapshotStore, create_embedder
+from embeddings import (
+    Embedder,
+    FaissIndex,
+    Manifest,
+    SnapshotCorruptError,
+    SnapshotError,
+    SnapshotMismatchError,
+    SnapshotStore,
+    create_embedder,
+)
 from gyanpath.peer_feed import PeerFeed
 from gyanpath.progress import ProgressStore
 from gyanpath.settings import Settings
@@ -23,6 +32,8 @@ from tutor.tutor import Tutor
 
 log = logging.getLogger("gyanpath")
 T = TypeVar("T")
+PUBLISH_ATTEMPTS = 3
+"""Builds of one content change before its worker gives up waiting for the store to hold still (then lexical)."""
 
 
 class IndexUpdateError(Exception):
@@ -53,6 +64,7 @@ class Services:
     _recommender: Recommender | None = field(default=None, repr=False)
     _recommender_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _served_version: str | None = field(default=None, repr=False)
+    _refused: str | None = field(default=None, repr=False)  # the pointer state whose snapshot load_index refused
     _next_poll: float = field(default=0.0, repr=False)
 
     @classmethod
@@ -99,10 +111,17 @@ class Services:
                 built.refresh_peers(self.peer_feed.load())
             return built
 
-    def load_index(self) -> bool:
-        """Serve the published snapshot if it is valid and current; otherwise serve lexical-only, degraded."""
+    def load_index(self, *, keep_serving: bool = False) -> bool:
+        """Serve the published snapshot if it is valid and current; otherwise serve lexical-only, degraded.
+
+        Snapshot files are untrusted: any damage (the pointer, the manifest, the index) is a SnapshotError, logged
+        with the file and the problem; the caller decides whether to rebuild (the app does, see follow_published).
+        ``keep_serving``: a snapshot the store has already moved past (another worker committed its next change and
+        is still publishing it) leaves the served snapshot in place instead, and False is returned.
+        """
         with self._recommender_lock:  # a reader mid-build keeps the one it built; the next one rebuilds
             self._recommender = None
+        pointer = self._pointer_state()  # read first: a pointer swapped during the load is looked at again
         try:
             snapshot = self.snapshots.load(
                 model_id=self.embedder.model_id,
@@ -111,11 +130,16 @@ class Services:
             )
             self.retriever.refresh(snapshot)
         except SnapshotError as exc:
+            if keep_serving and isinstance(exc, SnapshotMismatchError) and self._served_version is not None:
+                log.info("snapshot %s is behind the store; still serving %s", pointer, self._served_version)
+                return False
             self.retriever.refresh(None)
-            self._served_version = None
+            self._served_version, self._refused = None, pointer
             self.health.state, self.health.detail = "degraded", f"lexical search only: {exc}"
+            level = logging.WARNING if isinstance(exc, SnapshotCorruptError) else logging.INFO  # damage, not staleness
+            log.log(level, "index snapshot refused, searching lexically: %s", exc)
             return False
-        self._served_version = snapshot.manifest.version
+        self._served_version, self._refused = snapshot.manifest.version, None
         self.health.state, self.health.detail = "ok", f"snapshot {snapshot.manifest.version}"
         return True
 
@@ -125,23 +149,42 @@ class Services:
         Called on every request, it reads the CURRENT pointer at most every ``snapshot_poll_seconds``; a newer
         version is loaded and swapped in (requests in flight keep the read model they started with). Skipped
         while this process is updating the index itself. Returns True when it swapped.
+
+        A pointer that names no sound snapshot (damaged, or naming a damaged or missing version) is never an error
+        here: the snapshot is refused, search turns lexical and a background rebuild from the store publishes a
+        sound one, which replaces the pointer. A pointer already refused is not tried again on every request.
         """
         now = time.monotonic()
         if now < self._next_poll:
             return False
         self._next_poll = now + self.settings.snapshot_poll_seconds
-        published = self.snapshots.current_version()
-        if published is None or published == self._served_version:
+        if not self._is_new(self._pointer_state()):
             return False
         if not self._rebuild_lock.acquire(blocking=False):
             return False
         try:
-            if self.snapshots.current_version() == self._served_version:
+            published = self._pointer_state()
+            if not self._is_new(published):
                 return False
             log.info("loading snapshot %s published elsewhere (serving %s)", published, self._served_version)
-            return self.load_index()
+            if self.load_index(keep_serving=True):
+                return True
+            if self._served_version is not None:
+                return False  # still serving a sound snapshot: the store moved past the published one, try later
         finally:
             self._rebuild_lock.release()
+        self.rebuild_in_background()
+        return False
+
+    def _pointer_state(self) -> str | None:
+        """The version CURRENT names; what is wrong with CURRENT when it names none; None when nothing is published."""
+        try:
+            return self.snapshots.current_version()
+        except SnapshotError as exc:
+            return str(exc)
+
+    def _is_new(self, pointer: str | None) -> bool:
+        return pointer is not None and pointer not in (self._served_version, self._refused)
 
     def rebuild_index(self, *, full: bool = False, progress: Progress | None = None) -> Manifest:
         """Build and publish a snapshot, then swap it in; readers keep the old one until the swap."""
@@ -161,17 +204,23 @@ class Services:
         processes). Searches meanwhile keep the read model they started with: the old snapshot with the old
         store view until the swap, never a half-built index. The change is committed before the build; if the
         build fails, the content stays stored, search falls back to lexical and a background rebuild is started.
+        A snapshot the store moved past before it was loaded (another worker committed meanwhile) is built again,
+        up to PUBLISH_ATTEMPTS times, rather than served lexically.
         """
         with self._rebuild_lock:
             result = change()
-            try:
-                manifest = self.builder.build()
-            except Exception as exc:
-                log.exception("index update after a content change failed")
-                self.load_index()
-                self.rebuild_in_background()
-                raise IndexUpdateError(f"the change is stored, but the index update failed ({exc}); retrying") from exc
-            self.load_index()
+            for attempt in range(1, PUBLISH_ATTEMPTS + 1):
+                try:
+                    manifest = self.builder.build()
+                except Exception as exc:
+                    log.exception("index update after a content change failed")
+                    self.load_index()
+                    self.rebuild_in_background()
+                    raise IndexUpdateError(
+                        f"the change is stored, but the index update failed ({exc}); retrying"
+                    ) from exc
+                if self.load_index(keep_serving=attempt < PUBLISH_ATTEMPTS):
+                    break
         return result, manifest
 
     def rebuild_in_background(self) -> threading.Thread:

@@ -17,6 +17,8 @@ from recommender.tagging import TagSuggester
 from recommender.types import SuggestedTag
 
 QUERY_CHARS = 2000
+AUTHORED_KINDS = frozenset({"course", "case_study"})
+"""What authoring compares a draft with by default: help articles are about the service, not teaching material."""
 """The retriever is asked with the draft's title and the start of its description."""
 
 
@@ -100,7 +102,11 @@ class Authoring:
         title, description, _, exclude = self._text(draft)
         query = f"{title}\n{description}"[:QUERY_CHARS]
         hits = self.retriever.retrieve(
-            query, k=k + len(exclude), filters=Filters(kinds=kinds), viewer=Viewer.anonymous(), per_document=True
+            query,
+            k=k + len(exclude),
+            filters=Filters(kinds=kinds or AUTHORED_KINDS),
+            viewer=Viewer.anonymous(),
+            per_document=True,
         )
         found = [Related(h.doc_id, h.kind, h.title, h.language, round(h.score, 6)) for h in hits]
         return [r for r in found if r.doc_id not in exclude][:k]

@@ -122,8 +122,9 @@ class Semantic:
         each time (uploads are rare; the catalogue holds courses only)."""
         if self.store is None:
             return [], np.zeros((0, self.embedder.dimension), dtype=np.float32)
-        rows = [row for row in self.store.document_rows() if row.kind == "case_study"]
-        return rows, self._document_vectors([row.id for row in rows], self.store.get_document)
+        with self.store.read_snapshot():  # one state: a case study deleted meanwhile was a 404 for the upload
+            rows = [row for row in self.store.document_rows() if row.kind == "case_study"]
+            return rows, self._document_vectors([row.id for row in rows], self.store.get_document)
 
     def _document_vectors(self, doc_ids: Sequence[str], lookup: Callable[[str], Document]) -> Matrix:
         """The mean of each document's stored passage vectors; documents without stored vectors are embedded."""

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from corpus.chunking import document_body
+from corpus.errors import DocumentNotFoundError
 from corpus.language_id import detect_language
 from corpus.languages import LANGUAGES
 from corpus.search import HybridRetriever
@@ -160,10 +161,16 @@ class Tutor:
         hits = self._retrieve(query, options)
         evidence = self._evidence(query, hits, options.language)
         evidence = self._prefer_translation(query, evidence, options) or evidence
+        document = None
+        while evidence and document is None:
+            try:
+                document = self.retriever.store.get_document(evidence[0].hit.doc_id)
+            except DocumentNotFoundError:  # deleted since it was retrieved: answer from the others (not a 404)
+                gone = evidence[0].hit.doc_id
+                evidence = [e for e in evidence if e.hit.doc_id != gone]
         pair = pair_of(query, evidence)
         values: dict[str, float] = {}
-        if evidence:
-            document = self.retriever.store.get_document(evidence[0].hit.doc_id)
+        if document is not None:
             text = f"{document.title}\n{document_body(document)}"
             named = (document.district, document.state) if isinstance(document, CaseStudy) else ()
             places = tuple(p for p in named if p)

@@ -28,7 +28,7 @@ def load_case_studies(path: Path, *, meta: Path | None = None) -> Loaded[CaseStu
         if suffix == ".jsonl":
             loaded.extend(convert(iter_jsonl(file), str(file), case_study_from_dict))
         elif suffix in (".md", ".markdown"):
-            loaded.extend(convert(_iter_markdown(read_text(file), str(file)), str(file), case_study_from_dict))
+            loaded.extend(convert(iter_markdown(read_text(file), str(file)), str(file), case_study_from_dict))
         elif suffix == ".pdf":
             loaded.extend(convert(_iter_pdf_file(file, meta), str(file), case_study_from_dict))
         else:
@@ -38,12 +38,18 @@ def load_case_studies(path: Path, *, meta: Path | None = None) -> Loaded[CaseStu
 
 def case_study_from_markdown(text: str, source: str) -> Loaded[CaseStudy]:
     """One case study from a Markdown text with YAML front matter (an uploaded file), validated like a file's."""
-    return convert(_iter_markdown(text, source), source, case_study_from_dict)
+    return convert(iter_markdown(text, source), source, case_study_from_dict)
 
 
 def case_study_from_pdf(data: bytes, metadata: Any, source: str) -> Loaded[CaseStudy]:
     """One case study from a PDF's bytes and its metadata record (an uploaded file), validated like a file's."""
     return convert(_iter_pdf(io.BytesIO(data), metadata, source), source, case_study_from_dict)
+
+
+FRONT_MATTER_MAX_CHARS = 64 * 1024
+"""Largest YAML front matter, checked before parsing: PyYAML's pure-Python parser takes about 3 s of CPU per MB (a
+10 MB upload of front matter cost 29 s), while a case study's fields at their limits take about 32 KB. The same
+bound as a PDF's metadata form field."""
 
 
 def split_front_matter(text: str) -> tuple[str, str] | None:
@@ -57,12 +63,16 @@ def split_front_matter(text: str) -> tuple[str, str] | None:
     return None
 
 
-def _iter_markdown(text: str, source: str) -> Iterator[tuple[str | None, Any]]:
+def iter_markdown(text: str, source: str) -> Iterator[tuple[str | None, Any]]:
     parts = split_front_matter(text)
     if parts is None:
         yield None, Problem(source, "1", None, "expected YAML front matter between '---' lines at the top")
         return
     front, body = parts
+    if len(front) > FRONT_MATTER_MAX_CHARS:
+        message = f"the front matter has {len(front):,} characters; at most {FRONT_MATTER_MAX_CHARS:,}"
+        yield None, Problem(source, "1", None, message + " (the text goes below the closing '---')")
+        return
     try:
         record = load_yaml(front) or {}
     except yaml.YAMLError as exc:

@@ -22,7 +22,7 @@ from gyanpath.devserver import running_service
 from gyanpath.services import Services
 from gyanpath.settings import Settings
 from gyanpath.userstore import SQLiteUserStore
-from tests.conftest import MINI, TEST_DEPARTMENT
+from tests.conftest import DATA, MINI, TEST_DEPARTMENT
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, ViewportSize
@@ -82,10 +82,11 @@ class Server:
 
 
 def _prepare_home(home: Path) -> dict[Role, str]:
-    """The mini corpus ingested and indexed with the hashing embedder, and one key per role."""
+    """The mini corpus and three help articles ingested and indexed with the hashing embedder, one key per role."""
     services = Services.create(Settings(home=home, embedder="hashing"))
     try:
         ingest(services.store, IngestSources.bundle(MINI))
+        ingest(services.store, IngestSources(help_articles=[DATA / "help"]))
         services.rebuild_index()
         return {
             role: services.users.create_key(

@@ -45,6 +45,23 @@ def test_search_opens_a_result_at_its_passage(new_page: PageFactory, server: Ser
     assert not dialog.is_visible()
 
 
+def test_help_articles_are_searched_by_kind_and_labelled_help(new_page: PageFactory, server: Server) -> None:
+    page = new_page()
+    sign_in(page, server.keys[Role.LEARNER])
+    page.get_by_label("Query").fill("learning hours not showing")
+    page.get_by_label("Kind").select_option(label="Help")
+    page.get_by_role("button", name="Search", exact=True).click()
+    hits = page.locator("#search-results li.hit")
+    hits.first.wait_for()
+    assert hits.count() >= 1
+    assert all(meta.startswith("Help · ") for meta in hits.locator(".meta").all_inner_texts())
+    hits.first.get_by_role("button").click()
+    dialog = page.get_by_role("dialog")
+    dialog.locator("mark").wait_for()
+    assert page.locator("#passage-meta").inner_text().startswith("Help · ")
+    assert "gyanpath help desk" in page.locator("#passage-meta").inner_text()
+
+
 def test_the_tutor_streams_and_a_citation_opens_the_quoted_span(new_page: PageFactory, server: Server) -> None:
     page = new_page()
     sign_in(page, server.keys[Role.LEARNER])
@@ -127,6 +144,20 @@ def test_a_learning_path_shows_steps_explanations_and_the_day_by_day_programme(
     assert result.get_by_role("heading", name="Mandatory modules").is_visible()
     for module in path["mandatory"]:
         assert module["detail"] in result.inner_text()
+
+
+def test_a_programme_of_other_days_is_planned_over_those_days(new_page: PageFactory, server: Server) -> None:
+    """The form used to send programme "7-day" with the days typed, which the API refuses for any other number."""
+    page = new_page()
+    sign_in(page, server.keys[Role.LEARNER])
+    page.get_by_role("tab", name="Learning path").click()
+    page.get_by_label("Role", exact=True).select_option(label="Public Information Officer")
+    page.get_by_label("Days").fill("10")
+    page.get_by_role("button", name="Plan my path").click()
+    page.get_by_role("region", name="Day-by-day programme").wait_for()
+    result = page.locator("#path-result")
+    assert result.locator(".day h4").count() == 10
+    assert "error" not in (result.get_attribute("class") or "")
 
 
 def test_a_learning_path_error_names_the_problem(new_page: PageFactory, server: Server) -> None:

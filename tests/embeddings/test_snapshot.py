@@ -17,6 +17,7 @@ from embeddings import (
     normalize_rows,
 )
 from embeddings.snapshot import INDEX_FILE, KEEP_VERSIONS, MANIFEST_FILE
+from tests.snapshot_damage import ALL_DAMAGES, UNREADABLE_POINTERS, Damage
 
 DIM = 16
 
@@ -78,6 +79,34 @@ def test_corruption_is_detected(snapshots: SnapshotStore, damage: str) -> None:
         (directory / MANIFEST_FILE).write_text("{not json", encoding="utf-8")
     with pytest.raises(SnapshotCorruptError):
         snapshots.load(model_id="m1", dimension=DIM)
+
+
+@pytest.mark.parametrize("damage", ALL_DAMAGES, ids=lambda d: d.name)
+def test_every_damage_is_a_corrupt_error_naming_the_file_and_the_problem(
+    snapshots: SnapshotStore, damage: Damage
+) -> None:
+    """Issue 13, finding 7: bad bytes, wrong types or paths in CURRENT or manifest.json were tracebacks."""
+    manifest = snapshots.publish(small_index(), model_id="m1", corpus_hash="abc")
+    damage.apply(snapshots.root, manifest.version)
+    with pytest.raises(SnapshotCorruptError, match=damage.message):
+        snapshots.load(model_id="m1", dimension=DIM)
+
+
+@pytest.mark.parametrize("damage", UNREADABLE_POINTERS, ids=lambda d: d.name)
+def test_a_pointer_that_names_no_version_is_refused_when_read(snapshots: SnapshotStore, damage: Damage) -> None:
+    manifest = snapshots.publish(small_index(), model_id="m1", corpus_hash="abc")
+    damage.apply(snapshots.root, manifest.version)
+    with pytest.raises(SnapshotCorruptError, match=damage.message):
+        snapshots.current_version()
+
+
+@pytest.mark.parametrize("damage", ALL_DAMAGES, ids=lambda d: d.name)
+def test_publishing_replaces_a_damaged_snapshot(snapshots: SnapshotStore, damage: Damage) -> None:
+    manifest = snapshots.publish(small_index(), model_id="m1", corpus_hash="abc")
+    damage.apply(snapshots.root, manifest.version)
+    republished = snapshots.publish(small_index(60, seed=1), model_id="m1", corpus_hash="new")
+    assert snapshots.current_version() == republished.version != manifest.version
+    assert snapshots.load(model_id="m1", dimension=DIM, corpus_hash="new").manifest == republished
 
 
 def test_a_reader_keeps_its_snapshot_while_a_new_one_is_published(snapshots: SnapshotStore) -> None:

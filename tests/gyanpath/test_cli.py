@@ -309,3 +309,25 @@ def test_evals_refuse_labels_naming_unknown_ids(home: Path, tmp_path: Path) -> N
     result = runner.invoke(app, ["eval", "retrieval", "--queries", str(queries), "--home", str(home), "--json"])
     assert result.exit_code == 1 and result.stdout == ""
     assert f"{queries}:1: field 'relevant': not in the store: 'cs-gone'" in result.output.replace("\n", " ")
+
+
+def test_eval_retrieval_halves_and_counts_a_translation_as_its_original(home: Path, tmp_path: Path) -> None:
+    """Help-desk sets label the English article; a Hindi question that finds the Hindi translation is a hit."""
+    assert invoke("ingest", "--help-articles", str(DATA / "help"), "--home", str(home))[0] == 0
+    assert invoke("index", "build", "--home", str(home))[0] == 0
+    queries = tmp_path / "help.jsonl"
+    lines = [
+        {"id": "h1", "query": "घंटे क्यों नहीं दिखते", "relevant": ["help-progress-hours-missing"], "lang": "hi",
+         "style": "hi", "split": "dev"},
+        {"id": "h2", "query": "who can see private case studies", "relevant": ["help-access-api-keys"], "lang": "en",
+         "style": "en", "split": "test"},
+    ]  # fmt: skip
+    queries.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines), encoding="utf-8")
+    for split, group in (("dev", "hi"), ("test", "en")):
+        code, output = invoke("eval", "retrieval", "--queries", str(queries), "--split", split, "--home", str(home),
+                              "--mode", "lexical", "--json")  # fmt: skip
+        assert code == 0, output
+        rows = json.loads(output)
+        assert [r["group"] for r in rows] == ["all", group] and rows[0]["recall@1"] == 1.0
+    code, output = invoke("eval", "retrieval", "--queries", str(queries), "--split", "train", "--home", str(home))
+    assert code == 1 and "--split" in output

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 
-from corpus.types import CaseStudy
+from corpus.types import CaseStudy, Course, Document
 from gyanpath.accounts import Role
 from gyanpath.api.auth import KeyDep, requires
 from gyanpath.api.deps import ServicesDep
@@ -41,8 +41,8 @@ class DocumentOut(BaseModel):
 def document(
     doc_id: Annotated[str, Path(min_length=1, max_length=120)], key: KeyDep, services: ServicesDep
 ) -> DocumentOut:
-    """A course or case study with its passages in reading order. A private case study of another department is a
-    404, exactly like an unknown id."""
+    """A course, case study or help article with its passages in reading order. A private case study of another
+    department is a 404, exactly like an unknown id."""
     found = visible_document(services, key, doc_id)
     passages = [
         PassageOut(
@@ -62,6 +62,14 @@ def document(
         title=found.title,
         language=found.language,
         department=found.department,
-        source=found.source if isinstance(found, CaseStudy) else found.provider,
+        source=_source(found),
         passages=passages,
     )
+
+
+def _source(document: Document) -> str:
+    if isinstance(document, CaseStudy):
+        return document.source
+    if isinstance(document, Course):
+        return document.provider
+    return "gyanpath help desk"

@@ -15,7 +15,7 @@ from gyanpath.api.schemas import HitOut, SearchOut
 
 router = APIRouter(tags=["search"], dependencies=[Depends(requires(Role.LEARNER))])
 
-Kind = Literal["course", "case_study"]
+Kind = Literal["course", "case_study", "help"]
 Language = Literal[LANGUAGES]  # type: ignore[valid-type]
 Department = Literal[DEPARTMENTS]  # type: ignore[valid-type]
 

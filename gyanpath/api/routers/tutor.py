@@ -34,7 +34,7 @@ Department = Literal[DEPARTMENTS]  # type: ignore[valid-type]
 class FiltersIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: list[Literal["course", "case_study"]] | None = Field(default=None, max_length=2)
+    kind: list[Literal["course", "case_study", "help"]] | None = Field(default=None, max_length=3)
     lang: list[Language] | None = Field(default=None, max_length=len(LANGUAGES))
     department: list[Department] | None = Field(default=None, max_length=20)
     competency: list[Annotated[str, Field(max_length=200)]] | None = Field(default=None, max_length=20)

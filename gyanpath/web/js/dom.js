@@ -68,3 +68,10 @@ export function bar(label, share, note = "") {
 }
 
 export const hours = (value) => `${Number(value).toLocaleString(undefined, { maximumFractionDigits: 1 })} h`;
+
+const KIND_LABELS = { course: "Course", case_study: "Case study", help: "Help" };
+
+/** What a document kind is called on screen. */
+export function kindLabel(kind) {
+  return KIND_LABELS[kind] || kind;
+}

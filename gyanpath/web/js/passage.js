@@ -1,7 +1,7 @@
 // The source viewer: a document's passages, the cited span highlighted and scrolled into view.
 
 import { getJson } from "./api.js";
-import { $, errorMessage, h, loading, show } from "./dom.js";
+import { $, errorMessage, h, kindLabel, loading, show } from "./dom.js";
 import { languagesReady, setTextAttrs, uiAttrs } from "./languages.js";
 
 const documents = new Map(); // doc id -> promise of the document, so a source opened twice is fetched once
@@ -35,7 +35,7 @@ export async function openSource({ docId, title, start = null, end = null, langu
     $("passage-title").textContent = doc.title;
     setTextAttrs($("passage-title"), doc.language);
     setTextAttrs($("passage-body"), doc.language);
-    const kind = doc.kind === "course" ? "Course" : "Case study";
+    const kind = kindLabel(doc.kind);
     $("passage-meta").textContent = [kind, doc.language, doc.source, doc.department, doc.doc_id]
       .filter(Boolean)
       .join(" · ");

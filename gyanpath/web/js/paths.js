@@ -62,8 +62,8 @@ function pathRequest(data) {
   if (data.get("budget") === "hours") {
     if (data.get("hours")) body.hours = Number(data.get("hours"));
   } else {
-    body.programme = "7-day";
-    if (data.get("days")) body.days = Number(data.get("days"));
+    // "N-day" names the programme; its days follow from it (sending "7-day" with other days is refused).
+    body.programme = data.get("days") ? `${Number(data.get("days"))}-day` : "7-day";
     if (data.get("hours_per_day")) body.hours_per_day = Number(data.get("hours_per_day"));
   }
   return body;

@@ -1,7 +1,7 @@
 // Search tab: hybrid search over courses and case studies; a result opens at its passage.
 
 import { getJson, query } from "./api.js";
-import { $, h, loading, onSubmit, show } from "./dom.js";
+import { $, h, kindLabel, loading, onSubmit, show } from "./dom.js";
 import { bdi, languagesReady, textAttrs, uiAttrs } from "./languages.js";
 import { sourceButton } from "./passage.js";
 
@@ -23,7 +23,7 @@ export function initSearch() {
 
 /** A hit laid out in its language's direction; the line about it stays in the page's language. */
 function hit(result) {
-  const kind = result.kind === "course" ? "Course" : "Case study";
+  const kind = kindLabel(result.kind);
   const text = result.text.length > SNIPPET ? `${result.text.slice(0, SNIPPET)}…` : result.text;
   const source = { docId: result.doc_id, title: result.title, start: result.start, end: result.end, language: result.language };
   return h(
