@@ -1,8 +1,10 @@
-"""Shared fixtures: the tiny corpus in tests/data/mini, the hashing embedder, and real models once per session."""
+"""Shared fixtures: the tiny corpus in tests/data/mini, the hashing embedder, and real models once per session; and
+strict mode, in which a test skipped for want of a service, a browser or a reference file fails instead."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable, Generator, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -20,6 +22,41 @@ from gyanpath.settings import Settings
 
 DATA = Path(__file__).parent / "data"
 MINI = DATA / "mini"
+STRICT_ENV = "GYANPATH_TEST_STRICT"
+
+
+def _failed_in_strict_mode(report: pytest.CollectReport | pytest.TestReport) -> None:
+    """Turn a skipped report into a failed one that names the skip's reason, when ``GYANPATH_TEST_STRICT=1``.
+
+    CI sets it (``.ci/run``): there PostgreSQL, Redis, Chromium and ../shared are all meant to be present, so a skip
+    means a claim went unproved. On a laptop the variable is unset and the same tests skip, saying why. An expected
+    failure (xfail) is not a skip, and a test deselected by ``-m`` never runs, so neither is touched. Read at each
+    report, not at import, so pytester runs in this process can switch it."""
+    if os.environ.get(STRICT_ENV) != "1" or not report.skipped or hasattr(report, "wasxfail"):
+        return
+    where = ""
+    reason = str(report.longrepr)
+    if isinstance(report.longrepr, tuple):  # (path, line, "Skipped: reason"), as pytest keeps a skip
+        path, line, reason = report.longrepr
+        where = f" ({path}:{line})" if line is not None else f" ({path})"
+    report.outcome = "failed"
+    report.longrepr = f"{STRICT_ENV}=1 turns this skip into a failure: {reason.removeprefix('Skipped: ')}{where}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport() -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Skips in a fixture, a ``skipif`` marker or ``importorskip`` in a test (setup or call phase)."""
+    report = yield
+    _failed_in_strict_mode(report)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report() -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    """A module skipped as a whole (``importorskip`` at import, ``pytest.skip(allow_module_level=True)``)."""
+    report = yield
+    _failed_in_strict_mode(report)
+    return report
 
 
 @pytest.fixture

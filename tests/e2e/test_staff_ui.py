@@ -5,18 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
-
 from gyanpath.accounts import Role
-from gyanpath.api.app import create_app
-from gyanpath.api.auth import api_routes
-from gyanpath.settings import Settings
 from tests.e2e.conftest import PHONE, PageFactory, Server, sign_in
 
-REPORTS_MERGED = any(
-    route.path == "/reports/department"
-    for route in api_routes(create_app(Settings(home=Path("unused"), embedder="hashing")))
-)
 CYBER_COURSE = {
     "title": "Cyber hygiene for office staff",
     "description": "Spot phishing emails, use strong passwords and multi-factor authentication, and report incidents "
@@ -142,7 +133,6 @@ def test_the_report_tab_charts_the_shared_report_shape(new_page: PageFactory, se
     assert Path(download.value.path()).read_text(encoding="utf-8").startswith("metric,value")
 
 
-@pytest.mark.skipif(not REPORTS_MERGED, reason="department reports endpoint not merged yet")
 def test_the_admin_report_charts_the_departments_year(new_page: PageFactory, server: Server) -> None:
     year = dt.date.today().year
     for n in range(6):  # above the cohort of five below which figures are withheld

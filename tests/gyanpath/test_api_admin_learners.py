@@ -9,9 +9,16 @@ from fastapi.testclient import TestClient
 
 from gyanpath.accounts import Role
 from gyanpath.services import Services
+from gyanpath.settings import Settings
 from tests.conftest import TEST_DEPARTMENT, ClientFactory
 
 CYBER, RTI = "crs-cyber-basics-en", "crs-rti-hi"
+
+
+@pytest.fixture
+def settings(settings: Settings, progress_url: str) -> Settings:
+    """Every test here runs on a SQLite progress store and on PostgreSQL (a fresh schema per test)."""
+    return settings.model_copy(update={"database_url": progress_url})
 
 
 def learner(

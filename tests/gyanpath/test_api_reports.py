@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from gyanpath.accounts import Role
 from gyanpath.services import Services
+from gyanpath.settings import Settings
 from tests.conftest import TEST_DEPARTMENT, ClientFactory
 
 CYBER, AI, RTI = "crs-cyber-basics-en", "crs-ai-basics-en", "crs-rti-hi"
@@ -26,6 +27,12 @@ ALL_FIELDS = [
     "mandatory_modules.cyber-security.completed",
     "mandatory_modules.cyber-security.share",
 ]
+
+
+@pytest.fixture
+def settings(settings: Settings, progress_url: str) -> Settings:
+    """Every test here runs on a SQLite progress store and on PostgreSQL (a fresh schema per test)."""
+    return settings.model_copy(update={"database_url": progress_url})
 
 
 def learner(client_as: ClientFactory, services: Services, learner_id: str, department: str) -> TestClient:

@@ -72,7 +72,6 @@ def test_metrics_known_answers() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (BUNDLED / "roles.yaml").exists(), reason="bundled roles are not there yet")
 def test_peer_model_beats_popularity_on_synthetic_logs_of_the_bundled_catalogue(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "bundled.db")
     ingest(store, IngestSources.bundle(BUNDLED))
