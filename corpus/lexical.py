@@ -248,6 +248,7 @@ class BM25Index:
                 docs, tfs = postings.setdefault(term, ([], []))
                 docs.append(position)
                 tfs.append(tf)
+        self._lengths = lengths
         self._avg_length = float(lengths.mean()) if self.size else 0.0
         self._norm = k1 * (1.0 - b + b * lengths / max(self._avg_length, 1e-9))
         self._postings = {
@@ -275,18 +276,33 @@ class BM25Index:
     def scores(self, query: str) -> npt.NDArray[np.float32]:
         return self.scores_and_coverage(query)[0]
 
-    def scores_and_coverage(self, query: str) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
-        """BM25 scores, and for each passage the share of the query's idf mass it contains (0..1)."""
+    def scores_and_coverage(
+        self, query: str, *, visible: npt.NDArray[np.bool_] | None = None
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """BM25 scores, and for each passage the share of the query's idf mass it contains (0..1).
+
+        With ``visible``, the collection statistics (passage count, document frequencies, average length) are those
+        of the visible passages only, so what a viewer may not see cannot shift the scores they get (a private case
+        study's words would otherwise lower their idf for everyone)."""
         scores = np.zeros(self.size, dtype=np.float32)
         matched = np.zeros(self.size, dtype=np.float32)
+        size, norm = self.size, self._norm
+        if visible is not None and not visible.all():
+            size = int(np.count_nonzero(visible))
+            average = float(self._lengths[visible].mean()) if size else 0.0
+            norm = self._k1 * (1.0 - self._b + self._b * self._lengths / max(average, 1e-9))
         total = 0.0
         for term, repeats in Counter(tokenize(query)).items():
-            idf = self.idf(term)
+            posting = self._postings.get(term)
+            frequency = 0 if posting is None else len(posting[0])
+            if posting is not None and size != self.size and visible is not None:
+                frequency = int(np.count_nonzero(visible[posting[0]]))
+            idf = math.log(1.0 + (size - frequency + 0.5) / (frequency + 0.5))
             total += idf * repeats
-            if term not in self._postings:
+            if posting is None:
                 continue
-            docs, tfs = self._postings[term]
-            scores[docs] += idf * repeats * tfs * (self._k1 + 1.0) / (tfs + self._norm[docs])
+            docs, tfs = posting
+            scores[docs] += idf * repeats * tfs * (self._k1 + 1.0) / (tfs + norm[docs])
             matched[docs] += idf * repeats
         return scores, matched / total if total else matched
 
@@ -295,12 +311,18 @@ class BM25Index:
         return [(position, score) for position, score, _ in self.search_with_coverage(query, k, mask=mask)]
 
     def search_with_coverage(
-        self, query: str, k: int, *, mask: npt.NDArray[np.bool_] | None = None
+        self,
+        query: str,
+        k: int,
+        *,
+        mask: npt.NDArray[np.bool_] | None = None,
+        visible: npt.NDArray[np.bool_] | None = None,
     ) -> list[tuple[int, float, float]]:
-        """Like :meth:`search`, with each passage's query coverage as a third element."""
+        """Like :meth:`search`, with each passage's query coverage as a third element. ``visible``: the passages
+        whose statistics count (see :meth:`scores_and_coverage`); ``mask`` then filters the results."""
         if self.size == 0 or k < 1:
             return []
-        scores, coverage = self.scores_and_coverage(query)
+        scores, coverage = self.scores_and_coverage(query, visible=visible)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
         candidates = np.flatnonzero(scores > 0)

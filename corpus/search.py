@@ -90,7 +90,11 @@ class ReadModel:
         means = None
         if snapshot is not None:
             languages = sorted(set(chunk_language.tolist()))
-            means = snapshot.index.mean_vectors({lang: chunk_id_array[chunk_language == lang] for lang in languages})
+            # Public passages only: the centring a viewer gets must not move with another department's private ones.
+            public = np.array([docs[position[c.chunk.doc_id]].visibility == PUBLIC for c in chunks], dtype=bool)
+            means = snapshot.index.mean_vectors(
+                {lang: chunk_id_array[(chunk_language == lang) & public] for lang in languages}
+            )
         columns = {
             name: np.array([getattr(d, name) or "" for d in docs], dtype=str)
             for name in ("kind", "language", "department", "visibility", "id")
@@ -110,11 +114,22 @@ class ReadModel:
     def manifest(self) -> Manifest | None:
         return self.snapshot.manifest if self.snapshot else None
 
+    def visible(self, viewer: Viewer) -> npt.NDArray[np.bool_]:
+        """Which chunks this viewer may see at all (private documents of other departments fail closed)."""
+        return self._visible_docs(viewer)[self.chunk_doc] if len(self.chunk_doc) else np.zeros(0, dtype=bool)
+
+    def _visible_docs(self, viewer: Viewer) -> npt.NDArray[np.bool_]:
+        columns = self.doc_columns
+        visible: npt.NDArray[np.bool_] = (columns["visibility"] == PUBLIC) | np.isin(
+            columns["visibility"], sorted(viewer.departments)
+        )
+        return visible
+
     def mask(self, filters: Filters | None, viewer: Viewer) -> npt.NDArray[np.bool_]:
         """Which chunks this viewer may see under these filters (private documents fail closed)."""
         f = filters or Filters()
         columns = self.doc_columns
-        visible = (columns["visibility"] == PUBLIC) | np.isin(columns["visibility"], sorted(viewer.departments))
+        visible = self._visible_docs(viewer)
         for name, wanted in (("kind", f.kinds), ("language", f.languages), ("department", f.departments),
                              ("id", f.doc_ids)):  # fmt: skip
             if wanted is not None:
@@ -212,7 +227,7 @@ class HybridRetriever:
             return []
         depth = max(self.candidates, k * 4)
         query = self.search_form(query)
-        candidates = self.candidates_for(model, query, depth, mask, mode)
+        candidates = self.candidates_for(model, query, depth, mask, mode, visible=model.visible(viewer or Viewer()))
         rankings: list[tuple[str, list[int], list[float]]] = []
         if candidates.lexical is not None:
             lexical = candidates.lexical
@@ -236,12 +251,21 @@ class HybridRetriever:
         return gloss(query) if self.gloss_hinglish else query
 
     def candidates_for(
-        self, model: ReadModel, query: str, depth: int, mask: npt.NDArray[np.bool_], mode: SearchMode
+        self,
+        model: ReadModel,
+        query: str,
+        depth: int,
+        mask: npt.NDArray[np.bool_],
+        mode: SearchMode,
+        *,
+        visible: npt.NDArray[np.bool_] | None = None,
     ) -> Candidates:
-        """Each retriever's top ``depth`` passages for the query (the side a mode does not use is None)."""
+        """Each retriever's top ``depth`` passages for the query (the side a mode does not use is None). BM25's
+        statistics are those of the ``visible`` passages (default: all), so that nothing a viewer may not see
+        moves the scores they get."""
         lexical = dense = None
         if mode in ("hybrid", "lexical"):
-            lexical = model.lexical.search_with_coverage(query, depth, mask=mask)
+            lexical = model.lexical.search_with_coverage(query, depth, mask=mask, visible=visible)
         if mode in ("hybrid", "dense"):
             if model.snapshot is None:
                 if mode == "dense":

@@ -93,3 +93,26 @@ def test_a_viewer_never_sees_another_departments_private_case(
     for hit in services.retriever.retrieve(query, k=k, viewer=viewer, mode=mode):  # type: ignore[arg-type]
         visibility = next(d.visibility for d in services.retriever.model.docs if d.id == hit.doc_id)
         assert visibility == "public" or visibility in departments
+
+
+@pytest.mark.parametrize("mode", ["lexical", "hybrid"])
+def test_another_departments_private_case_study_does_not_move_anyones_scores(services: Services, mode: str) -> None:
+    """BM25's idf and length statistics and the language centring count only what the viewer may see."""
+    from corpus.ingest import IngestSources, ingest
+    from tests.conftest import MINI
+
+    query = "UPI fraud complaint helpline golden hour mule accounts"
+    health = Viewer(frozenset({"health"}))
+
+    def answer() -> list[tuple[str, float]]:
+        hits = services.retriever.retrieve(query, k=10, viewer=health, mode=mode)  # type: ignore[arg-type]
+        return [(h.doc_id, round(h.score, 9)) for h in hits]
+
+    with_private = answer()
+    services.store.delete_document("cs-police-internal-review")
+    services.rebuild_index()
+    without_private = answer()
+    assert with_private == without_private and with_private
+    ingest(services.store, IngestSources.bundle(MINI))
+    services.rebuild_index()
+    assert answer() == with_private
