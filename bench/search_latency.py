@@ -1,8 +1,10 @@
 """Search latency at 1k, 10k and 100k chunks, against plain FAISS flat search over the same vectors.
 
 Texts are synthetic (a bilingual word bank) and passage vectors are random unit vectors stored under the real
-embedder's model id: scale is what is measured here, not quality. Queries are embedded by the real model, so the
-hybrid figure includes query embedding, BM25, the FAISS search and reading the passages from SQLite.
+embedder's model id: scale is what is measured here, not quality. One case study in ten is private to a department,
+so an anonymous search computes BM25's statistics over the passages it may see (the costlier path). Queries are
+embedded by the real model, so the hybrid figure includes query embedding, BM25, the FAISS search and reading the
+passages from SQLite.
 
 Usage: python -m bench.search_latency [--sizes 1000 10000 100000] [--embedder e5-multilingual]
 Goal: hybrid p95 at 100k chunks under 100 ms.
@@ -43,8 +45,10 @@ def populate(services: Services, size: int, rng: random.Random) -> None:
             body = "\n\n".join(
                 f"## Section {s}\n" + " ".join(rng.choices(WORDS, k=60)) + "." for s in range(CHUNKS_PER_CASE)
             )
+            # One case in ten is private: the anonymous searches below then take the per-viewer statistics path.
             case = CaseStudy(id=f"cs-bench-{n}", title=f"Case {n}", body=body, department="health",
-                             sector="health", year=2020, language="en", source="benchmark")  # fmt: skip
+                             sector="health", year=2020, language="en", source="benchmark",
+                             visibility="health" if n % 10 == 0 else "public")  # fmt: skip
             services.store.upsert_document(case)
     ids = services.store.chunk_ids()
     generator = np.random.default_rng(size)

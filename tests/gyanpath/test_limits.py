@@ -1,9 +1,10 @@
 """Limits and robustness through the real app: body size (413), rate limits (429 + Retry-After), generator
-timeouts (504 that still offers the search results), one JSON error shape."""
+timeouts (504 that still offers the search results), one JSON error shape, YAML bounded before it is parsed."""
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from corpus.ingest import IngestSources, ingest
+from corpus.loaders.case_studies import FRONT_MATTER_MAX_CHARS
+from corpus.loaders.safe_yaml import MAX_DEPTH
 from gyanpath.accounts import Role
 from gyanpath.api.app import create_app
 from gyanpath.ratelimit import InMemoryRateLimiter, Rate
@@ -112,3 +115,30 @@ def test_a_generator_timeout_is_504_with_the_search_results(slow_tutor: Services
         name, data = raw.strip().split("\n\n")[-1].split("\n", 1)
         error = json.loads(data.removeprefix("data: "))
         assert name == "event: error" and error["status"] == 504 and error["results"]
+
+
+def test_front_matter_over_its_limit_is_refused_before_it_is_parsed(services: Services) -> None:
+    """10 MB of plain front matter cost 29 s of CPU in PyYAML (python -m bench.request_cost); these 2.6 MB, 9 s."""
+    front = "id: cs-long\nnotes:\n" + "".join(f"  - item {n}\n" for n in range(200_000))
+    files = {"file": ("long.md", f"---\n{front}---\n## Context\nText.\n".encode(), "text/markdown")}
+    with client(services) as author:
+        started = time.process_time()
+        response = author.post("/content/case-studies", files=files)
+        assert time.process_time() - started < 1.0
+    detail = response.json()["detail"]
+    assert response.status_code == 422 and f"at most {FRONT_MATTER_MAX_CHARS:,}" in detail and "long.md" in detail
+    assert not services.store.has_document("cs-long")
+
+
+@pytest.mark.parametrize("where", ["front matter", "PDF metadata"])
+def test_yaml_nested_past_the_limit_is_422_not_a_crash(services: Services, where: str) -> None:
+    """Thousands of '[' exhausted Python's stack inside PyYAML: a RecursionError, answered 500."""
+    deep = "id: cs-deep\ntags: " + "[" * 5000
+    files = {"file": ("deep.md", f"---\n{deep}\n---\nText.\n".encode(), "text/markdown")}
+    data = None
+    if where == "PDF metadata":
+        files, data = {"file": ("deep.pdf", b"%PDF-1.4\n", "application/pdf")}, {"metadata": deep}
+    with client(services) as author:
+        response = author.post("/content/case-studies", files=files, data=data)
+    assert response.status_code == 422 and f"nested deeper than {MAX_DEPTH} levels" in response.json()["detail"]
+    assert not services.store.has_document("cs-deep")
