@@ -49,6 +49,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
 from bench.common import print_table, scratch_home
+from bench.pdfwriter import assemble
 from corpus.ingest import IngestSources, ingest
 from corpus.loaders.case_studies import PDF_MAX_PAGES, PDF_MAX_STREAM_BYTES
 from corpus.types import DEPARTMENTS, LANGUAGES, CaseStudy
@@ -225,15 +226,7 @@ def pdf(pages: list[bytes] | list[list[bytes]]) -> bytes:
                        b" /Resources << /Font << /F1 3 0 R >> >> >>")  # fmt: skip
         kids.append(b"%d 0 R" % len(objects))
     objects[1] = b"<< /Type /Pages /Kids [" + b" ".join(kids) + b"] /Count %d >>" % len(kids)
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return assemble(objects)
 
 
 def text_page(lines: int, width: int = 86) -> bytes:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.pdfwriter import assemble
 from corpus.errors import ValidationError
 from corpus.ingest import IngestSources, ingest
 from corpus.loaders.case_studies import PDF_MAX_PAGES, PDF_MAX_STREAM_BYTES
@@ -30,15 +31,7 @@ def deflate_bomb_pdf(inflated_bytes: int) -> bytes:
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return assemble(objects)
 
 
 def refused(tmp_path: Path, store: Store, pdf: bytes) -> str:
