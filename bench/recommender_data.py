@@ -29,6 +29,7 @@ from corpus.ingest import IngestSources, ingest
 from corpus.store import Store
 from corpus.types import CompetencyRef, Course, Level
 from embeddings import Embedder, create_embedder, normalize_rows
+from embeddings.threads import Threads
 from gyanpath.services import Services
 from gyanpath.settings import BUNDLED_CORPUS, Settings
 from recommender.catalog import Catalog
@@ -47,7 +48,7 @@ def add_embedder_arguments(parser: argparse.ArgumentParser, default: str = "e5-m
 
 
 def load_embedder(name: str, models_dir: Path = MODELS_DIR) -> Embedder:
-    return create_embedder(name, num_threads=EMBED_THREADS, cache_dir=models_dir)
+    return create_embedder(name, threads=Threads(workers=EMBED_THREADS), cache_dir=models_dir)
 
 
 def bundled_store(name: str) -> Store:

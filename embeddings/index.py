@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import StrEnum
 from pathlib import Path
 from typing import Protocol, TypeAlias
 
@@ -13,6 +12,7 @@ import numpy.typing as npt
 
 from embeddings.base import Vectors
 from embeddings.errors import SnapshotCorruptError
+from embeddings.kinds import IndexKind as IndexKind
 
 Ids: TypeAlias = npt.NDArray[np.int64]
 SearchResult: TypeAlias = list[list[tuple[int, float]]]
@@ -22,13 +22,6 @@ AUTO_APPROXIMATE_ABOVE = 200_000
 EXACT_SUBSET_MAX = 4096
 """An allow-list this small is scored exactly on HNSW indexes (a graph walk could miss it)."""
 """Exact search stays under 100 ms p95 up to this many vectors on 2 cores (see docs/benchmarks.md)."""
-
-
-class IndexKind(StrEnum):
-    FLAT = "flat"
-    HNSW = "hnsw"
-    IVF = "ivf"
-    AUTO = "auto"
 
 
 class VectorIndex(Protocol):

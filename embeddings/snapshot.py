@@ -96,8 +96,16 @@ class SnapshotStore:
     def __init__(self, root: Path) -> None:
         self.root = root
 
+    def ensure_root(self) -> None:
+        """Create the snapshot root (and its parent, the home's ``index/``) for the owner alone, whatever the umask:
+        an index holds the vectors of private case studies. An existing, looser directory is tightened."""
+        for directory in (self.root.parent, self.root):
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if directory.stat().st_mode & 0o077:
+                os.chmod(directory, 0o700)
+
     def _lock(self) -> FileLock:
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.ensure_root()
         return FileLock(str(self.root / ".publish.lock"))
 
     def versions(self) -> list[str]:

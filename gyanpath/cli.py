@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich import box
@@ -15,14 +15,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from corpus.evaluation import check_known_ids as check_query_ids
-from corpus.evaluation import evaluate, load_queries
-from corpus.ingest import IngestSources, ingest
-from corpus.language_id import detect_language
-from corpus.search import SearchMode
-from corpus.translations import translation_groups
-from corpus.types import DEPARTMENTS, Filters, Viewer
-from embeddings import SnapshotCorruptError, SnapshotMissingError
 from gyanpath.cli_ask import ask_command
 from gyanpath.cli_common import HomeOption, JsonOption, console, json_text
 from gyanpath.cli_common import clean_errors as _clean_errors
@@ -30,11 +22,14 @@ from gyanpath.cli_common import emit as _emit
 from gyanpath.cli_common import settings_for as _settings
 from gyanpath.cli_db import db_app
 from gyanpath.cli_keys import keys_app
-from gyanpath.services import Services
-from recommender.evaluation import evaluate_case, load_cases, summarise
-from recommender.types import LearningPath, PathRequest
-from tutor.evaluation import SPLITS, check_known_ids, evaluate_tutor, load_questions
-from tutor.tutor import AskOptions
+
+if TYPE_CHECKING:
+    from corpus.search import SearchMode
+    from gyanpath.services import Services
+    from recommender.types import LearningPath
+
+# Commands import what they need when they run: a command that never touches the model, the index or the
+# recommender (keys, db, roles, index status) must start in well under a second (issue 16).
 
 app = typer.Typer(
     help="gyanpath: offline AI tutor and course recommender for civil-service training.",
@@ -48,6 +43,8 @@ app.add_typer(eval_app, name="eval")
 embeddings_app = typer.Typer(help="Prepare embedding models (conversion, cache).", no_args_is_help=True)
 app.add_typer(embeddings_app, name="embeddings")
 app.add_typer(keys_app, name="keys")
+roles_app = typer.Typer(help="The roles learning paths are planned for.", no_args_is_help=True)
+app.add_typer(roles_app, name="roles")
 app.add_typer(db_app, name="db")
 app.command("ask")(ask_command)
 
@@ -85,6 +82,8 @@ def ingest_command(
 ) -> None:
     """Validate and store documents in one transaction. Example: gyanpath ingest corpus/data"""
     with _clean_errors():
+        from corpus.ingest import IngestSources, ingest
+
         sources = IngestSources(
             list(courses or []),
             list(case_studies or []),
@@ -134,6 +133,8 @@ def delete_command(
 ) -> None:
     """Delete a course or case study by id, and (by default) remove it from the index."""
     with _clean_errors():
+        from gyanpath.services import Services
+
         services = Services.create(_settings(home)) if reindex else None
         if services is None:
             from corpus.store import Store
@@ -157,6 +158,8 @@ def index_build(
     A damaged snapshot (CURRENT pointer, manifest or index file) is not updated but rebuilt from the store, and the
     new snapshot replaces it."""
     with _clean_errors():
+        from gyanpath.services import Services
+
         services = Services.create(_settings(home))
         damage = _snapshot_damage(services)
         bar, update = _progress_bar("embedding")
@@ -175,6 +178,8 @@ def index_rebuild(home: HomeOption = None, as_json: JsonOption = False) -> None:
 
 def _snapshot_damage(services: Services) -> str | None:
     """What is wrong with the published pointer or manifest, if anything (cheap: the index file is not read)."""
+    from embeddings import SnapshotCorruptError, SnapshotMissingError
+
     try:
         services.snapshots.read_manifest()
     except SnapshotCorruptError as exc:
@@ -199,7 +204,9 @@ def index_status(home: HomeOption = None, as_json: JsonOption = False) -> None:
     Exit code 0 when ready; 3 when stale, missing or invalid (a damaged CURRENT pointer, manifest or index file is
     'invalid', its detail naming the file and the problem); 1 on any other error. Never a traceback."""
     with _clean_errors():
-        services = Services.create(_settings(home))
+        from gyanpath.services import Services
+
+        services = Services.create(_settings(home), preload_model=False)  # reads the model id, never the model
         status = services.builder.status()
         _emit(as_json, asdict(status), lambda: _kv_table("Index", asdict(status)))
         if status.state != "ready":
@@ -251,6 +258,10 @@ def search_command(
 ) -> None:
     """Hybrid search. Example: gyanpath search "टीकाकरण में कोल्ड चेन" -k 5 --kind course"""
     with _clean_errors():
+        from corpus.language_id import detect_language
+        from corpus.types import Filters, Viewer
+        from gyanpath.services import Services
+
         if mode not in ("hybrid", "lexical", "dense"):
             raise ValueError(f"--mode: expected hybrid, lexical or dense, got {mode!r}")
         services = Services.create(_settings(home))
@@ -301,6 +312,12 @@ def eval_retrieval(
 
     Labels that name document ids missing from the store are refused (exit 1, every unknown id listed)."""
     with _clean_errors():
+        from corpus.evaluation import check_known_ids as check_query_ids
+        from corpus.evaluation import evaluate, load_queries
+        from corpus.translations import translation_groups
+        from corpus.types import Viewer
+        from gyanpath.services import Services
+
         if split not in (None, "dev", "test"):
             raise ValueError(f"--split: expected dev or test, got {split!r}")
         labelled = [q for q in load_queries(queries) if split is None or q.split == split]
@@ -383,6 +400,11 @@ def eval_tutor(
     answers, answer, quotes, support, retrieved ids, verdict and milliseconds.
     """
     with _clean_errors():
+        from corpus.types import DEPARTMENTS, Viewer
+        from gyanpath.services import Services
+        from tutor.evaluation import SPLITS, check_known_ids, evaluate_tutor, load_questions
+        from tutor.tutor import AskOptions
+
         if split is not None and split not in SPLITS:
             raise ValueError(f"--split: expected one of {', '.join(SPLITS)}, got {split!r}")
         loaded = load_questions(*questions)
@@ -428,6 +450,9 @@ def eval_paths(
 ) -> None:
     """Gap coverage, budget compliance, prerequisite violations and mandatory-module compliance of paths."""
     with _clean_errors():
+        from gyanpath.services import Services
+        from recommender.evaluation import evaluate_case, load_cases, summarise
+
         labelled = load_cases(cases)
         finder = Services.create(_settings(home)).recommender.paths
         results = [evaluate_case(finder, case) for case in labelled]
@@ -484,6 +509,9 @@ def paths_command(
 ) -> None:
     """A learning path for a role. Example: gyanpath paths role-patwari-village-revenue-officer --hours 12"""
     with _clean_errors():
+        from gyanpath.services import Services
+        from recommender.types import PathRequest
+
         recommender = Services.create(_settings(home)).recommender
         budget = recommender.config.budget(hours, programme, None, hours_per_day)
         request = PathRequest(
@@ -519,10 +547,45 @@ def _path_table(path: LearningPath) -> Table:
     return t
 
 
+@roles_app.command("list")
+def roles_list(
+    department: Annotated[str | None, typer.Option(help="Only this department's roles.")] = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every stored role: its id (what 'gyanpath paths' takes), title, department and competency count."""
+    with _clean_errors():
+        from corpus.store import Store
+
+        store = Store.open(_settings(home).database_path)
+        try:
+            roles = [r for r in store.roles() if department is None or r.department == department]
+        finally:
+            store.close()
+        rows = [
+            {"id": r.id, "title": r.title, "department": r.department, "cadre": r.cadre,
+             "competencies": len(r.competencies), "headcount": r.headcount}
+            for r in roles
+        ]  # fmt: skip
+
+        def table() -> Table:
+            t = Table(title=f"Roles ({len(rows)})")
+            for column in ("id", "title", "department", "competencies"):
+                t.add_column(column, overflow="fold")
+            for role in roles:
+                t.add_row(role.id, role.title, role.department, str(len(role.competencies)))
+            return t
+
+        _emit(as_json, rows, table)
+
+
 @app.command("bootstrap")
 def bootstrap_command(home: HomeOption = None) -> None:
     """Ingest the bundled corpus into an empty store and build the index if it is missing or stale."""
     with _clean_errors():
+        from corpus.ingest import IngestSources, ingest
+        from gyanpath.services import Services
+
         settings = _settings(home)
         services = Services.create(settings)
         counts = services.store.counts()
@@ -547,22 +610,38 @@ def bootstrap_command(home: HomeOption = None) -> None:
 def serve_command(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Worker processes (more than one needs GYANPATH_REDIS_URL for shared "
+            "rate limits; see docs/deployment.md).",
+        ),
+    ] = 1,
     home: HomeOption = None,
 ) -> None:
     """Start the API and web UI (uvicorn)."""
-    import uvicorn
+    import os
 
-    from gyanpath.api.app import create_app
+    import uvicorn
 
     settings = _settings(home)
     trusted = settings.forwarded_allow_ips.strip()
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
-        proxy_headers=bool(trusted),
-        forwarded_allow_ips=trusted or None,
-    )
+    options: dict[str, Any] = {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or None,
+    }
+    if workers == 1:
+        from gyanpath.api.app import create_app
+
+        uvicorn.run(create_app(settings), **options)
+        return
+    # Each worker process builds its own app from the environment, so the home chosen here travels in it.
+    os.environ["GYANPATH_HOME"] = str(settings.home)
+    uvicorn.run("gyanpath.api.app:create_app", factory=True, workers=workers, **options)
 
 
 def main() -> None:

@@ -8,20 +8,20 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from corpus.errors import Problem, ValidationError
-from corpus.loaders.base import iter_jsonl
 from corpus.types import DEPARTMENTS, LANGUAGES, Viewer
-from corpus.validation import RecordReader
 from gyanpath.cli_common import HomeOption, JsonOption, clean_errors, console, json_text, settings_for
-from gyanpath.services import Services
 from tutor.errors import ConversationNotFoundError, TutorError
-from tutor.tutor import MAX_K, MAX_QUESTION_CHARS, AskOptions
-from tutor.types import Answer
+from tutor.limits import MAX_K, MAX_QUESTION_CHARS
+
+if TYPE_CHECKING:  # loaded by the command itself, so that other commands start without them
+    from gyanpath.services import Services
+    from tutor.types import Answer
 
 BATCH_FIELDS = ("question", "language", "conversation", "id")
 IGNORED_FIELDS = ("answers", "relevant", "lang", "split", "kind", "pair")
@@ -43,6 +43,9 @@ class AskRequest:
 def load_ask_requests(path: Path) -> list[AskRequest]:
     """Read ``{"question", "language"?, "conversation"?, "id"?}`` lines; ids default to ``line-N``. Every bad line
     is reported with file, line and field in one :class:`ValidationError`, before anything is asked."""
+    from corpus.loaders.base import iter_jsonl
+    from corpus.validation import RecordReader
+
     requests: list[AskRequest] = []
     problems: list[Problem] = []
     for line, raw in iter_jsonl(path):
@@ -150,6 +153,9 @@ def ask_command(
     every department's private case studies unless --department narrows it.
     """
     with clean_errors():
+        from gyanpath.services import Services
+        from tutor.tutor import AskOptions
+
         if (question is None) == (file is None):
             raise ValueError("give either a QUESTION or --file FILE.jsonl")
         if language is not None and language not in LANGUAGES:

@@ -7,11 +7,8 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from alembic.util import CommandError
-from sqlalchemy.exc import SQLAlchemyError
 
 from gyanpath.cli_common import HomeOption, JsonOption, clean_errors, emit, settings_for
-from gyanpath.progress.database import current_revision, head_revision, make_engine, upgrade
 
 db_app = typer.Typer(help="The progress database (GYANPATH_DATABASE_URL): schema migrations.", no_args_is_help=True)
 UrlOption = Annotated[
@@ -26,7 +23,12 @@ def _url(url: str | None, home: HomeOption) -> str:
 
 @contextmanager
 def _database_errors() -> Iterator[None]:
-    """A wrong revision or an unreachable database ends the command with one line, never a traceback."""
+    """A wrong revision or an unreachable database ends the command with one line, never a traceback.
+
+    SQLAlchemy and Alembic are imported here, when a ``db`` command runs, not when the CLI starts."""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
     with clean_errors():
         try:
             yield
@@ -43,6 +45,8 @@ def db_upgrade(
 ) -> None:
     """Apply migrations up to a revision (the service does this itself at start). Example: gyanpath db upgrade"""
     with _database_errors():
+        from gyanpath.progress.database import current_revision, head_revision, make_engine, upgrade
+
         engine = make_engine(_url(url, home))
         try:
             before = current_revision(engine)
@@ -57,6 +61,8 @@ def db_upgrade(
 def db_current(url: UrlOption = None, home: HomeOption = None, as_json: JsonOption = False) -> None:
     """The schema revision the database is at, and the latest this gyanpath knows."""
     with _database_errors():
+        from gyanpath.progress.database import current_revision, head_revision, make_engine
+
         engine = make_engine(_url(url, home))
         try:
             current = current_revision(engine)

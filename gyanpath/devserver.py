@@ -36,13 +36,8 @@ def running_service(
     """Yield the base URL of a running service. ``require_index``: wait for ``status: ok`` (a loaded snapshot),
     not just any answer from ``/health``. Several workers run under uvicorn in their own process group."""
     port = free_port()
-    if workers == 1:
-        command = [sys.executable, "-m", "gyanpath", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    else:
-        command = [sys.executable, "-m", "uvicorn", "gyanpath.api.app:create_app", "--factory"]
-        command += ["--workers", str(workers), "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-        trusted = env.get("GYANPATH_FORWARDED_ALLOW_IPS", "").strip()
-        command += ["--proxy-headers", "--forwarded-allow-ips", trusted] if trusted else ["--no-proxy-headers"]
+    command = [sys.executable, "-m", "gyanpath", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--workers", str(workers)] if workers > 1 else []
     url = f"http://127.0.0.1:{port}"
     with log_path.open("w") as log:
         process = subprocess.Popen(

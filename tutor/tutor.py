@@ -25,12 +25,12 @@ from tutor.errors import GeneratorError
 from tutor.evidence import EvidenceSelector, EvidenceWeights, support_score
 from tutor.followup import retrieval_query
 from tutor.generators.base import Generator
+from tutor.limits import MAX_K as MAX_K
+from tutor.limits import MAX_QUESTION_CHARS as MAX_QUESTION_CHARS
 from tutor.messages import SOURCE_LEAD, no_answer
 from tutor.prompt import NOT_IN_MATERIAL, Prompt, PromptPassage
 from tutor.types import Answer, Evidence, RelatedItem, Turn
 
-MAX_QUESTION_CHARS = 1000
-MAX_K = 20
 PROMPT_PASSAGES = 6
 CROSS_LINGUAL_K = 3
 PREFERRED_LANGUAGE_BONUS = 0.03

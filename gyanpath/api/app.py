@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = services is None
         app.state.services = services or Services.create(config)
+        _ = app.state.services.progress  # opened and migrated at start-up, not by the first request that needs it
         if not app.state.services.load_index():
             app.state.services.rebuild_in_background()
         try:

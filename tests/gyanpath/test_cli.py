@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -194,7 +193,7 @@ def counting_services(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         calls.append(1)
         return real(settings, **kwargs)
 
-    monkeypatch.setattr("gyanpath.cli_ask.Services", SimpleNamespace(create=create))
+    monkeypatch.setattr(Services, "create", create)
     return calls
 
 

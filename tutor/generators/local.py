@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from embeddings.threads import Threads, apply_torch_threads
 from tutor.errors import GeneratorError
 from tutor.prompt import Prompt
 
@@ -33,12 +34,15 @@ class LocalGGUFGenerator:
         self.model_id = model_id
 
     @classmethod
-    def load(cls, *, path: Path | None = None) -> LocalGGUFGenerator:
+    def load(cls, *, path: Path | None = None, threads: Threads | None = None) -> LocalGGUFGenerator:
+        """Load the GGUF model; torch runs it with the configured thread counts, never its default of one
+        thread per core (see embeddings/threads.py)."""
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         gguf = path or packaged_smollm2()
         if not gguf.exists():
             raise GeneratorError(f"GGUF model file not found: {gguf}")
+        apply_torch_threads(threads or Threads())
         tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name, local_files_only=True)
         model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, local_files_only=True)
         model.eval()  # type: ignore[no-untyped-call]
