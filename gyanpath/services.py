@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 from corpus.indexer import IndexBuilder, Progress, snapshot_root
 from corpus.search import HybridRetriever
 from corpus.store import Store
+from corpus.types import Course
 from embeddings import (
     Embedder,
     FaissIndex,
@@ -142,6 +143,14 @@ class Services:
             elif self.peer_feed.stale():
                 built.refresh_peers(self.peer_feed.load())
             return built
+
+    def courses(self) -> list[Course]:
+        """Every stored course: from the recommender's catalogue when it is built, else read from the store (cheap;
+        a department report needs titles and tags, not the recommender's tables, which take seconds to build)."""
+        built = self._recommender
+        if built is not None:
+            return list(built.catalog.courses.values())
+        return [d for d in self.store.documents("course") if isinstance(d, Course)]
 
     def load_index(self, *, keep_serving: bool = False) -> bool:
         """Serve the published snapshot if it is valid and current; otherwise serve lexical-only, degraded.

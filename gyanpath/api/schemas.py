@@ -45,6 +45,11 @@ class HealthOut(BaseModel):
     vectors: int
 
 
+class ReadyOut(BaseModel):
+    ready: bool = Field(description="True when this worker serves its snapshot with the model loaded.")
+    detail: str
+
+
 class ErrorOut(BaseModel):
     error: str = Field(description="A stable machine-readable code.")
     detail: str

@@ -72,6 +72,24 @@ class DepartmentActivity:
 
 
 @dataclass(frozen=True)
+class DepartmentSummary:
+    """The counts behind a department report for one year, before suppression: learners registered; learners who
+    completed one or more / three or more distinct courses; learners with an open enrolment at the year's end;
+    learners whose hours are positive (``contributors``) and the hours summed; learners whose hours meet the
+    programme; per mandatory tag, learners who completed a course carrying it; per course, its distinct completers."""
+
+    registered: int
+    completed_one_or_more: int
+    completed_three_or_more: int
+    in_progress: int
+    contributors: int
+    learning_hours: float
+    programme: int
+    mandatory_modules: dict[str, int]
+    course_completers: dict[str, int]
+
+
+@dataclass(frozen=True)
 class ErasedCounts:
     learners: int = 0
     enrolments: int = 0

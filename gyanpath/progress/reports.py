@@ -14,10 +14,12 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from gyanpath.progress.records import DepartmentActivity
+from gyanpath.progress.records import DepartmentActivity, DepartmentSummary
 
 MIN_COHORT = 5
 TOP_COURSES = 10
+PROGRAMME_TOLERANCE = 1e-9
+"""Hours summed in floating point may fall a hair short of the programme's."""
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,16 @@ def department_report(
     mandated_hours: float,
     mandatory_tags: Sequence[str],
 ) -> DepartmentReport:
+    """The report from the department's rows (learners, completions, open enrolments), counted here."""
+    summary = summarize(activity, tag_courses(courses, mandatory_tags), mandated_hours=mandated_hours)
+    return summary_report(department, year, summary, courses, mandated_hours=mandated_hours)
+
+
+def summarize(
+    activity: DepartmentActivity, tag_courses: Mapping[str, frozenset[str]], *, mandated_hours: float
+) -> DepartmentSummary:
+    """The counts a report needs, from the rows; ``ProgressStore.department_summary`` counts the same in SQL."""
     learners = activity.learners
-    cohort = len(learners)
     hours: dict[str, float] = defaultdict(float)
     distinct: dict[str, set[str]] = defaultdict(set)  # learner -> courses completed this year
     by_course: dict[str, set[str]] = defaultdict(set)  # course -> learners who completed it
@@ -96,25 +106,48 @@ def department_report(
             hours[learner] += spent
             distinct[learner].add(course)
             by_course[course].add(learner)
+    return DepartmentSummary(
+        registered=len(learners),
+        completed_one_or_more=sum(1 for c in distinct.values() if c),
+        completed_three_or_more=sum(1 for c in distinct.values() if len(c) >= 3),
+        in_progress=len(activity.in_progress & learners),
+        contributors=sum(1 for h in hours.values() if h > 0),
+        learning_hours=sum(hours.values()),
+        programme=sum(1 for h in hours.values() if h >= mandated_hours - PROGRAMME_TOLERANCE),
+        mandatory_modules={tag: sum(1 for c in distinct.values() if c & ids) for tag, ids in tag_courses.items()},
+        course_completers={course: len(who) for course, who in by_course.items()},
+    )
 
+
+def tag_courses(courses: Mapping[str, CourseFacts], tags: Sequence[str]) -> dict[str, frozenset[str]]:
+    """Each mandatory tag -> the catalogue courses carrying it."""
+    return {tag: frozenset(cid for cid, facts in courses.items() if tag in facts.tags) for tag in tags}
+
+
+def summary_report(
+    department: str,
+    year: int,
+    summary: DepartmentSummary,
+    courses: Mapping[str, CourseFacts],
+    *,
+    mandated_hours: float,
+) -> DepartmentReport:
+    """The report, suppression applied, from the counts (made in Python by ``summarize`` or in SQL by the store)."""
+    cohort = summary.registered
     gate = _Suppressor(cohort)
     registered = cohort if cohort >= MIN_COHORT else None
     if registered is None:
         gate.suppressed.append("employees_registered")
-    one = gate.count("completed_one_or_more", sum(1 for c in distinct.values() if c))
-    three = gate.count("completed_three_or_more", sum(1 for c in distinct.values() if len(c) >= 3))
-    in_progress = gate.count("in_progress", len(activity.in_progress & learners))
-    contributors = sum(1 for h in hours.values() if h > 0)
-    learning_hours: float | None = round(sum(hours.values()), 2)
-    if cohort < MIN_COHORT or 0 < contributors < MIN_COHORT:
+    one = gate.count("completed_one_or_more", summary.completed_one_or_more)
+    three = gate.count("completed_three_or_more", summary.completed_three_or_more)
+    in_progress = gate.count("in_progress", summary.in_progress)
+    learning_hours: float | None = round(summary.learning_hours, 2)
+    if cohort < MIN_COHORT or 0 < summary.contributors < MIN_COHORT:
         gate.suppressed.append("learning_hours")
         learning_hours = None
-    programme = gate.share("programme", sum(1 for h in hours.values() if h >= mandated_hours - 1e-9))
-    modules = {}
-    for tag in mandatory_tags:
-        done = sum(1 for c in distinct.values() if any(tag in _tags(courses, course) for course in c))
-        modules[tag] = gate.share(f"mandatory_modules.{tag}", done)
-    top = _top_courses(by_course, courses, gate)
+    programme = gate.share("programme", summary.programme)
+    modules = {tag: gate.share(f"mandatory_modules.{tag}", done) for tag, done in summary.mandatory_modules.items()}
+    top = _top_courses(summary.course_completers, courses, gate)
     return DepartmentReport(
         department,
         year,
@@ -131,16 +164,11 @@ def department_report(
     )
 
 
-def _tags(courses: Mapping[str, CourseFacts], course_id: str) -> tuple[str, ...]:
-    found = courses.get(course_id)
-    return found.tags if found else ()
-
-
 def _top_courses(
-    by_course: Mapping[str, set[str]], courses: Mapping[str, CourseFacts], gate: _Suppressor
+    completers: Mapping[str, int], courses: Mapping[str, CourseFacts], gate: _Suppressor
 ) -> list[TopCourse]:
-    ranked = sorted(by_course.items(), key=lambda item: (-len(item[1]), item[0]))
-    shown = [(course, len(who)) for course, who in ranked if len(who) >= MIN_COHORT and gate.cohort >= MIN_COHORT]
+    ranked = sorted(completers.items(), key=lambda item: (-item[1], item[0]))
+    shown = [(course, count) for course, count in ranked if count >= MIN_COHORT and gate.cohort >= MIN_COHORT]
     if len(shown) < len(ranked):
         gate.suppressed.append("top_courses")
     return [

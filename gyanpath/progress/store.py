@@ -4,7 +4,7 @@ plain records; a learner is registered (idempotently) by the first thing they do
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -19,6 +19,7 @@ from gyanpath.progress.models import Completion, Enrolment, Learner, PathFeedbac
 from gyanpath.progress.records import (
     CompletionRow,
     DepartmentActivity,
+    DepartmentSummary,
     EnrolmentRow,
     ErasedCounts,
     LearnerRef,
@@ -26,6 +27,7 @@ from gyanpath.progress.records import (
     PathFeedbackRow,
     PeerRecord,
 )
+from gyanpath.progress.summary import custom_plans, department_summary
 
 
 def _now() -> datetime:
@@ -197,6 +199,7 @@ class ProgressStore:
     def department_activity(self, department: str, year: int) -> DepartmentActivity:
         start, end = _year(year)
         with self._session() as session:
+            custom_plans(session)
             learners = frozenset(session.scalars(select(Learner.key).where(Learner.department == department)))
             completions = session.execute(
                 select(Completion.learner_key, Completion.course_id, Completion.hours)
@@ -223,6 +226,15 @@ class ProgressStore:
             return DepartmentActivity(
                 learners, tuple((k, c, float(h)) for k, c, h in completions), frozenset(open_enrolments)
             )
+
+    def department_summary(
+        self, department: str, year: int, tag_courses: Mapping[str, frozenset[str]], *, mandated_hours: float
+    ) -> DepartmentSummary:
+        """The report's counts, computed in the database (see summary.py): what ``department_activity`` would give
+        ``reports.summarize``, without moving the department's rows out."""
+        start, end = _year(year)
+        with self._session() as session:
+            return department_summary(session, department, start, end, tag_courses, mandated_hours=mandated_hours)
 
     def peer_records(self) -> list[PeerRecord]:
         with self._session() as session:

@@ -20,6 +20,7 @@ PUBLIC = None
 # The policy, written out: the least role each endpoint needs. A new endpoint must be added here, or the matrix fails.
 EXPECTED: dict[tuple[str, str], Role | None] = {
     ("GET", "/health"): PUBLIC,
+    ("GET", "/health/ready"): PUBLIC,
     ("GET", "/me"): L,
     ("GET", "/search"): L,
     ("GET", "/documents/{doc_id}"): L,
@@ -110,7 +111,7 @@ def test_an_endpoint_without_a_policy_is_refused() -> None:
         audit_routes(app)
 
 
-@pytest.mark.parametrize("path", ["/health", "/docs", "/redoc", "/openapi.json", "/"])
+@pytest.mark.parametrize("path", ["/health", "/health/ready", "/docs", "/redoc", "/openapi.json", "/"])
 def test_health_docs_and_ui_need_no_key(client_as: ClientFactory, path: str) -> None:
     assert client_as(None).get(path).status_code == 200
 

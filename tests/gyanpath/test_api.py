@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from embeddings import Embedder
+from embeddings.lazy import LazyEmbedder
 from gyanpath.accounts import Role
 from gyanpath.services import Services
 from tests.conftest import ClientFactory
@@ -98,3 +100,26 @@ def test_competencies_filter_by_type_theme_and_words(client: TestClient) -> None
     found = client.get("/competencies", params={"q": word.lower()}).json()
     assert found and all(word.lower() in f"{c['theme']} {c['sub_theme']} {c['description']}".lower() for c in found)
     assert client.get("/competencies", params={"q": "no-such-competency-word"}).json() == []
+
+
+def test_readiness_waits_for_the_snapshot_and_the_model(client: TestClient, services: Services) -> None:
+    assert client.get("/health/ready").json() == {"ready": True, "detail": "ready"}
+    hashing = services.embedder
+    calls: list[int] = []
+
+    def load() -> Embedder:
+        calls.append(1)
+        return hashing
+
+    lazy = LazyEmbedder(hashing.model_id, hashing.dimension, load)
+    services.embedder = lazy
+    try:
+        waiting = client.get("/health/ready")
+        assert waiting.status_code == 503 and "model is loading" in waiting.json()["detail"] and not calls
+        lazy.model()
+        assert client.get("/health/ready").status_code == 200
+        services.health.rebuilding = True
+        assert client.get("/health/ready").json() == {"ready": False, "detail": "rebuilding the index"}
+    finally:
+        services.health.rebuilding = False
+        services.embedder = hashing

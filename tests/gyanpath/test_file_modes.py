@@ -78,4 +78,3 @@ def services_umask_home(tmp_path: Path, open_umask: None) -> Iterator[Path]:
         yield home
     finally:
         services.close()
-

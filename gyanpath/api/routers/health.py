@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from gyanpath.api.auth import public
 from gyanpath.api.deps import ServicesDep
-from gyanpath.api.schemas import HealthOut
+from gyanpath.api.schemas import HealthOut, ReadyOut
 
 router = APIRouter(tags=["health"])
 
@@ -30,3 +30,19 @@ def health(services: ServicesDep) -> HealthOut:
         counts=counts,
         vectors=counts["chunks"] if manifest else 0,
     )
+
+
+@router.get("/health/ready", response_model=ReadyOut, responses={503: {"model": ReadyOut}})
+@public
+def ready(services: ServicesDep, response: Response) -> ReadyOut:
+    """For a load balancer's readiness check: 200 once this worker serves a current snapshot with its model loaded
+    (its first search will not wait for a load), 503 while it starts, rebuilds or serves lexical-only.
+    ``/health`` answers 200 in every state, with the state in its body."""
+    waiting = []
+    if services.health.state != "ok" or services.health.rebuilding:
+        waiting.append("rebuilding the index" if services.health.rebuilding else services.health.detail)
+    if not getattr(services.embedder, "is_loaded", True):
+        waiting.append("the model is loading")
+    if waiting:
+        response.status_code = 503
+    return ReadyOut(ready=not waiting, detail="; ".join(waiting) or "ready")

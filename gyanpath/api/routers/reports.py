@@ -14,7 +14,14 @@ from gyanpath.accounts import ApiKey, Role
 from gyanpath.api.auth import KeyDep, requires
 from gyanpath.api.deps import ServicesDep
 from gyanpath.api.errors import PermissionDeniedError
-from gyanpath.progress.reports import CourseFacts, DepartmentReport, department_report, report_csv, report_dict
+from gyanpath.progress.reports import (
+    CourseFacts,
+    DepartmentReport,
+    report_csv,
+    report_dict,
+    summary_report,
+    tag_courses,
+)
 from gyanpath.services import Services
 
 router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[Depends(requires(Role.ADMIN))])
@@ -61,17 +68,16 @@ def _report(services: Services, admin: ApiKey, year: int | None, department: str
             f"an admin of {admin.department} reads that department's reports only", "department"
         )
     year = year or datetime.now(UTC).year
-    catalog = services.recommender.catalog
-    courses = {cid: CourseFacts(c.title, c.tags) for cid, c in catalog.courses.items()}
+    courses = {c.id: CourseFacts(c.title, c.tags) for c in services.courses()}
     settings = services.settings
-    return department_report(
+    # Counted in the database (gyanpath/progress/summary.py): the department's rows never leave it.
+    summary = services.progress.department_summary(
         admin.department,
         year,
-        services.progress.department_activity(admin.department, year),
-        courses,
+        tag_courses(courses, settings.mandatory_tags),
         mandated_hours=settings.mandated_hours,
-        mandatory_tags=settings.mandatory_tags,
     )
+    return summary_report(admin.department, year, summary, courses, mandated_hours=settings.mandated_hours)
 
 
 @router.get("/department", response_model=ReportOut)
