@@ -41,7 +41,9 @@ class E5OnnxEmbedder:
 
     dimension = 384
 
-    def __init__(self, session: Any, tokenizer: SentencePieceTokenizer, prompts: dict[str, str], *, model_id: str, workers: int) -> None:
+    def __init__(
+        self, session: Any, tokenizer: SentencePieceTokenizer, prompts: dict[str, str], *, model_id: str, workers: int
+    ) -> None:
         self._session = session
         self._tokenizer = tokenizer
         self._prompts = prompts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, TypeAlias
@@ -18,10 +19,19 @@ Ids: TypeAlias = npt.NDArray[np.int64]
 SearchResult: TypeAlias = list[list[tuple[int, float]]]
 
 HNSW_NEIGHBOURS = 32
+HNSW_EF_SEARCH = 512
+"""Candidates a graph walk keeps. At 10^6 vectors (bench/scale_index.py, 2 cores) efSearch 128 found only 0.91 of
+the exact top 10, 256 found 0.95 and 512 found 0.97 at a p95 of about 5 ms (docs/benchmarks.md)."""
+IVF_NPROBE = 32
+"""Inverted lists probed per query (at most all of them). At 10^6 vectors (1000 lists) 32 found 0.99 of the exact
+top 10 at a p95 under 10 ms; a quarter of the lists, the old default, cost 30-55 ms for 1.00 (docs/benchmarks.md)."""
 AUTO_APPROXIMATE_ABOVE = 200_000
+"""Exact search stays under 100 ms p95 up to this many vectors on 2 cores (see docs/benchmarks.md)."""
 EXACT_SUBSET_MAX = 4096
 """An allow-list this small is scored exactly on HNSW indexes (a graph walk could miss it)."""
-"""Exact search stays under 100 ms p95 up to this many vectors on 2 cores (see docs/benchmarks.md)."""
+BITMAP_MAX_ID = 1 << 27
+"""Allow-lists whose ids are all below this become a bitmap (at most 16 MiB) instead of a hash set: building a
+hash set of a million allowed ids cost more than the search itself (bench/scale_index.py)."""
 
 
 class VectorIndex(Protocol):
@@ -42,6 +52,23 @@ class VectorIndex(Protocol):
 
 def _as_ids(ids: Sequence[int] | Ids) -> Ids:
     return np.ascontiguousarray(np.asarray(ids, dtype=np.int64).reshape(-1))
+
+
+def _search_defaults(inner: faiss.Index) -> None:
+    if isinstance(inner, faiss.IndexHNSW):
+        inner.hnsw.efSearch = HNSW_EF_SEARCH
+    elif isinstance(inner, faiss.IndexIVF):
+        inner.nprobe = min(inner.nlist, IVF_NPROBE)
+
+
+def _selector(allow: Ids) -> tuple[faiss.IDSelector, npt.NDArray[np.uint8] | None]:
+    """An ID selector for an allow-list, and the bitmap it reads (None for a hash set, which owns its ids)."""
+    if len(allow) and int(allow.min()) >= 0 and int(allow.max()) < BITMAP_MAX_ID:
+        mask = np.zeros(int(allow.max()) + 1, dtype=bool)
+        mask[allow] = True
+        bitmap = np.packbits(mask, bitorder="little")
+        return faiss.IDSelectorBitmap(len(bitmap), faiss.swig_ptr(bitmap)), bitmap  # n: bytes
+    return faiss.IDSelectorBatch(allow), None
 
 
 def _as_vectors(vectors: Vectors, dimension: int) -> Vectors:
@@ -71,16 +98,25 @@ class FaissIndex:
     def _make_inner(kind: IndexKind, dimension: int, expected_size: int) -> faiss.Index:
         if kind is IndexKind.HNSW:
             graph = faiss.IndexHNSWFlat(dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
-            graph.hnsw.efSearch = 128
             graph.hnsw.efConstruction = 80
+            _search_defaults(graph)
             return graph
         if kind is IndexKind.IVF:
             lists = max(1, int(np.sqrt(max(expected_size, 1))))
             quantizer = faiss.IndexFlatIP(dimension)
             inverted = faiss.IndexIVFFlat(quantizer, dimension, lists, faiss.METRIC_INNER_PRODUCT)
-            inverted.nprobe = min(lists, max(8, lists // 4))
+            _search_defaults(inverted)
             return inverted
         return faiss.IndexFlatIP(dimension)
+
+    def tune(self, *, ef_search: int | None = None, nprobe: int | None = None) -> None:
+        """Search breadth of an approximate index: ``ef_search`` for HNSW, ``nprobe`` for IVF (capped at the
+        number of lists); the other kinds ignore them. Benchmarks sweep these; the defaults are the module's."""
+        inner = faiss.downcast_index(self._index.index)
+        if ef_search is not None and isinstance(inner, faiss.IndexHNSW):
+            inner.hnsw.efSearch = max(1, ef_search)
+        if nprobe is not None and isinstance(inner, faiss.IndexIVF):
+            inner.nprobe = min(inner.nlist, max(1, nprobe))
 
     @staticmethod
     def set_threads(count: int) -> None:
@@ -114,12 +150,20 @@ class FaissIndex:
             raise ValueError(f"k must be at least 1, got {k}")
         if len(self) == 0 or (allow is not None and len(allow) == 0):
             return [[] for _ in range(len(matrix))]
-        params = None
         if allow is not None and self.kind is IndexKind.HNSW and len(allow) <= EXACT_SUBSET_MAX:
             return self._exact_subset(matrix, k, _as_ids(allow))
-        if allow is not None:
-            selector = faiss.IDSelectorBatch(_as_ids(allow))
-            params = self._search_parameters(selector)
+        if allow is None:
+            return self._search(matrix, k, None)
+        allowed = _as_ids(allow)
+        selector, bitmap = _selector(allowed)  # the bitmap must outlive the search: the selector only points at it
+        found = self._search(matrix, k, self._search_parameters(selector, len(allowed)))
+        if self.kind is IndexKind.IVF and any(len(row) < min(k, len(allowed)) for row in found):
+            # The probed lists held too few allowed vectors (a clustered allow-list): probe them all.
+            found = self._search(matrix, k, self._search_parameters(selector, 0))
+        del bitmap
+        return found
+
+    def _search(self, matrix: Vectors, k: int, params: faiss.SearchParameters | None) -> SearchResult:
         distances, labels = self._index.search(matrix, min(k, len(self)), params=params)
         return [
             [(int(label), float(score)) for label, score in zip(row_labels, row_scores, strict=True) if label >= 0]
@@ -162,12 +206,16 @@ class FaissIndex:
             results.append([(int(present[i]), float(row[i])) for i in order])
         return results
 
-    def _search_parameters(self, selector: faiss.IDSelector) -> faiss.SearchParameters:
+    def _search_parameters(self, selector: faiss.IDSelector, allowed: int) -> faiss.SearchParameters:
+        """Filtered search keeps the index's breadth; IVF probes more lists the smaller the allowed share (about as
+        many allowed vectors as an unfiltered search sees), all of them when ``allowed`` is 0 or a small share."""
+        inner = faiss.downcast_index(self._index.index)
         # faiss's bundled stubs lag its SWIG classes: these keyword constructors exist at run time.
-        if self.kind is IndexKind.HNSW:
-            return faiss.SearchParametersHNSW(sel=selector, efSearch=128)  # type: ignore[attr-defined,no-any-return]
-        if self.kind is IndexKind.IVF:
-            lists = faiss.downcast_index(self._index.index).nlist  # type: ignore[attr-defined]
+        if isinstance(inner, faiss.IndexHNSW):
+            return faiss.SearchParametersHNSW(sel=selector, efSearch=inner.hnsw.efSearch)  # type: ignore[attr-defined,no-any-return]
+        if isinstance(inner, faiss.IndexIVF):
+            share = allowed / max(len(self), 1)
+            lists = inner.nlist if share <= 0 else min(inner.nlist, math.ceil(inner.nprobe / share))
             return faiss.SearchParametersIVF(sel=selector, nprobe=lists)  # type: ignore[call-arg]
         return faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
 
@@ -200,6 +248,7 @@ class FaissIndex:
         if not isinstance(index, faiss.IndexIDMap2):
             raise SnapshotCorruptError(f"{path} is not an id-mapped gyanpath index")
         inner = faiss.downcast_index(index.index)
+        _search_defaults(inner)  # the breadth is this code's, not that of the code that wrote the snapshot
         kind = (
             IndexKind.HNSW
             if isinstance(inner, faiss.IndexHNSW)

@@ -516,12 +516,12 @@ COVERED = {
     ("DELETE", "/content/case-studies/{doc_id}"),
 }  # fmt: skip
 NO_STORED_DOCUMENTS = {
-    # keys, roles, competencies, languages, and a learner's own progress (course titles only: courses are public)
+    # keys, roles, competencies, languages, readiness, a learner's own progress (course titles only: public)
     ("GET", "/me"), ("GET", "/roles"), ("GET", "/roles/{role_id}"), ("GET", "/competencies"), ("GET", "/languages"),
     ("POST", "/tutor/feedback"), ("POST", "/admin/keys"), ("GET", "/admin/keys"), ("DELETE", "/admin/keys/{key_id}"),
     ("GET", "/me/profile"), ("POST", "/me/profile"), ("GET", "/me/progress"), ("GET", "/me/competencies"),
     ("GET", "/reports/department"), ("GET", "/reports/department.csv"), ("GET", "/admin/feedback"),
-    ("DELETE", "/admin/learners/{learner_id}"),
+    ("DELETE", "/admin/learners/{learner_id}"), ("GET", "/health/ready"),
 }  # fmt: skip
 
 
