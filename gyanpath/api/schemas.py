@@ -46,7 +46,7 @@ class HealthOut(BaseModel):
 
 
 class ReadyOut(BaseModel):
-    ready: bool = Field(description="True when this worker serves its snapshot with the model loaded.")
+    ready: bool = Field(description="Always true: a worker that is not ready answers 503 index_not_ready.")
     detail: str
 
 

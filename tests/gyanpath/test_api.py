@@ -115,11 +115,16 @@ def test_readiness_waits_for_the_snapshot_and_the_model(client: TestClient, serv
     services.embedder = lazy
     try:
         waiting = client.get("/health/ready")
-        assert waiting.status_code == 503 and "model is loading" in waiting.json()["detail"] and not calls
+        assert waiting.status_code == 503 and not calls
+        assert waiting.json() == {
+            "error": "index_not_ready",
+            "detail": "not ready: the model is loading",
+            "field": None,
+        }
         lazy.model()
         assert client.get("/health/ready").status_code == 200
         services.health.rebuilding = True
-        assert client.get("/health/ready").json() == {"ready": False, "detail": "rebuilding the index"}
+        assert client.get("/health/ready").json()["detail"] == "not ready: rebuilding the index"
     finally:
         services.health.rebuilding = False
         services.embedder = hashing

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 
+from corpus.errors import IndexNotReadyError
 from gyanpath.api.auth import public
 from gyanpath.api.deps import ServicesDep
+from gyanpath.api.openapi import error_responses
 from gyanpath.api.schemas import HealthOut, ReadyOut
 
 router = APIRouter(tags=["health"])
@@ -32,17 +34,17 @@ def health(services: ServicesDep) -> HealthOut:
     )
 
 
-@router.get("/health/ready", response_model=ReadyOut, responses={503: {"model": ReadyOut}})
+@router.get("/health/ready", response_model=ReadyOut, responses=error_responses(503))
 @public
-def ready(services: ServicesDep, response: Response) -> ReadyOut:
+def ready(services: ServicesDep) -> ReadyOut:
     """For a load balancer's readiness check: 200 once this worker serves a current snapshot with its model loaded
-    (its first search will not wait for a load), 503 while it starts, rebuilds or serves lexical-only.
-    ``/health`` answers 200 in every state, with the state in its body."""
+    (its first search will not wait for a load); 503 ``index_not_ready``, saying what it waits for, while it starts,
+    rebuilds or serves lexical-only. ``/health`` answers 200 in every state, with the state in its body."""
     waiting = []
     if services.health.state != "ok" or services.health.rebuilding:
         waiting.append("rebuilding the index" if services.health.rebuilding else services.health.detail)
     if not getattr(services.embedder, "is_loaded", True):
         waiting.append("the model is loading")
     if waiting:
-        response.status_code = 503
-    return ReadyOut(ready=not waiting, detail="; ".join(waiting) or "ready")
+        raise IndexNotReadyError(f"not ready: {'; '.join(waiting)}")
+    return ReadyOut(ready=True, detail="ready")
