@@ -117,7 +117,7 @@ def build_home(passages: int, models_cache: Path | None) -> Path:
         part = fresh[start : start + 20_000]
         vectors = normalize_rows(generator.standard_normal((len(part), services.embedder.dimension)))
         services.store.put_embeddings(model_id, part.tolist(), vectors)
-    services.rebuild_index(full=True)
+    services.rebuild_index(full=True)  # loads the new snapshot too, which writes the BM25 cache for later starts
     services.close()
     return home
 
