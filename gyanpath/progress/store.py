@@ -27,7 +27,7 @@ from gyanpath.progress.records import (
     PathFeedbackRow,
     PeerRecord,
 )
-from gyanpath.progress.summary import custom_plans, department_summary
+from gyanpath.progress.summary import custom_plans, department_summary, open_enrolment_learners
 
 
 def _now() -> datetime:
@@ -208,21 +208,7 @@ class ProgressStore:
                     Learner.department == department, Completion.completed_at >= start, Completion.completed_at < end
                 )
             ).all()
-            finished = (
-                select(Completion.id)
-                .where(
-                    Completion.learner_key == Enrolment.learner_key,
-                    Completion.course_id == Enrolment.course_id,
-                    Completion.completed_at < end,
-                )
-                .exists()
-            )
-            open_enrolments = session.scalars(
-                select(Enrolment.learner_key)
-                .join(Learner, Learner.key == Enrolment.learner_key)
-                .where(Learner.department == department, Enrolment.started_at < end, ~finished)
-                .distinct()
-            )
+            open_enrolments = session.scalars(open_enrolment_learners(department, end))
             return DepartmentActivity(
                 learners, tuple((k, c, float(h)) for k, c, h in completions), frozenset(open_enrolments)
             )

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, String, case, cast, func, null, select, text, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, Select, String, case, cast, func, null, select, text, union_all
 from sqlalchemy.orm import Session
 
 from gyanpath.progress.models import Completion, Enrolment, Learner
@@ -106,7 +106,9 @@ def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((condition, 1), else_=0))
 
 
-def _in_progress(session: Session, department: str, end: datetime) -> int:
+def open_enrolment_learners(department: str, end: datetime) -> Select[str]:
+    """The department's learners with an enrolment started before ``end`` whose course they had not completed by
+    then (each learner once): "in progress" in a report."""
     finished = (
         select(Completion.id)
         .where(
@@ -116,11 +118,14 @@ def _in_progress(session: Session, department: str, end: datetime) -> int:
         )
         .exists()
     )
-    open_learners = (
+    return (
         select(Enrolment.learner_key)
         .join(Learner, Learner.key == Enrolment.learner_key)
         .where(Learner.department == department, Enrolment.started_at < end, ~finished)
         .distinct()
-        .subquery()
     )
+
+
+def _in_progress(session: Session, department: str, end: datetime) -> int:
+    open_learners = open_enrolment_learners(department, end).subquery()
     return int(session.scalar(select(func.count()).select_from(open_learners)) or 0)

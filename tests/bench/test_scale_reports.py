@@ -3,7 +3,6 @@ in Python, on SQLite and PostgreSQL; and the national-scale benchmark runs at a 
 
 from __future__ import annotations
 
-import os
 import secrets
 import subprocess
 import sys
@@ -13,14 +12,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from gyanpath.progress import LearnerRef, ProgressStore
 from gyanpath.progress.reports import CourseFacts, department_report, report_dict, summary_report, tag_courses
 
 PROJECT = Path(__file__).resolve().parents[2]
-POSTGRES_URL = os.environ.get("GYANPATH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 COURSES = {
     "ai-1": CourseFacts("AI one", ("ai",)),
     "cy-1": CourseFacts("Cyber one", ("cyber-security",)),
@@ -29,41 +25,13 @@ COURSES = {
 TAGS = ("ai", "cyber-security")
 
 
-def postgres_reachable() -> str:
-    """The server's URL, or a skip that says why it cannot be used."""
-    engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        pytest.skip(f"PostgreSQL at {make_url(POSTGRES_URL).render_as_string()} is unreachable: {reason}")
-    finally:
-        engine.dispose()
-    return POSTGRES_URL
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ProgressStore]:
-    if request.param == "sqlite":
-        opened = ProgressStore.open(f"sqlite:///{tmp_path / 'progress.db'}")
-        yield opened
-        opened.close()
-        return
-    server = postgres_reachable()
-    schema = f"gp_test_{secrets.token_hex(6)}"
-    admin = create_engine(server)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(server).update_query_dict({"options": f"-csearch_path={schema}"})
-    opened = ProgressStore.open(url.render_as_string(hide_password=False))
-    try:
-        yield opened
-    finally:
-        opened.close()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+@pytest.fixture
+def store(progress_url: str) -> Iterator[ProgressStore]:
+    """A progress store on SQLite and on a fresh PostgreSQL schema (the fixtures of tests/conftest.py; skipped,
+    saying why, where PostgreSQL is unreachable)."""
+    opened = ProgressStore.open(progress_url)
+    yield opened
+    opened.close()
 
 
 def at(month: int, day: int = 1, year: int = 2026) -> datetime:
@@ -108,8 +76,8 @@ def test_an_empty_department_and_a_tag_no_course_carries_count_zero(store: Progr
 
 
 @pytest.mark.slow
-def test_the_benchmark_runs_small_and_drops_its_database() -> None:
-    server = postgres_reachable()
+def test_the_benchmark_runs_small_and_drops_its_database(postgres_server: str) -> None:
+    server = postgres_server
     database = f"gyanpath_scale_smoke_{secrets.token_hex(4)}"
     done = subprocess.run(
         [sys.executable, "-m", "bench.scale_reports", "--records", "20000", "--repeats", "2",
