@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
-import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import yaml
 
@@ -19,9 +17,28 @@ from corpus.validation import case_study_from_dict
 
 SUFFIXES = (".jsonl", ".md", ".markdown", ".pdf")
 
+PDF_MAX_PAGES = 500
+"""Pages read from one PDF."""
+PDF_MAX_STREAM_BYTES = 8_000_000
+"""Largest decompressed stream (a page's content, an image...): a few kilobytes of Flate can inflate to gigabytes."""
+PDF_MAX_SECONDS = 1.5
+"""CPU seconds one uploaded PDF's text extraction may take, all of it: the child process that reads it (see
+``corpus.loaders.pdf_text``) is stopped there, its start (about 0.1 s: Python and pypdf's import) included, so that
+the upload request stays under 2 s of CPU."""
+PDF_INGEST_MAX_SECONDS = 30.0
+"""The same for ``gyanpath ingest`` (``load_case_studies``): an administrator's own files, read offline."""
+PDF_MAX_MEMORY_BYTES = 1024 * 2**20
+"""Address space of the child process that reads a PDF: it peaked at 35 MB for a one-page PDF and 146 MB for the
+bench's hostile ones (request_cost, pdf-*), stopped at their limits."""
+PDF_MAX_TEXT_CHARS = 4_000_000
+"""Characters of text read from one PDF, all pages (twice a case study's body limit: past it, reading stops)."""
 
-def load_case_studies(path: Path, *, meta: Path | None = None) -> Loaded[CaseStudy]:
-    """Load every case study under ``path``. A PDF takes its metadata from ``meta`` or ``<name>.yaml`` beside it."""
+
+def load_case_studies(
+    path: Path, *, meta: Path | None = None, pdf_cpu_seconds: float = PDF_INGEST_MAX_SECONDS
+) -> Loaded[CaseStudy]:
+    """Load every case study under ``path``. A PDF takes its metadata from ``meta`` or ``<name>.yaml`` beside it,
+    and its text may take ``pdf_cpu_seconds`` of CPU to read (an administrator's files: more than an upload's)."""
     loaded: Loaded[CaseStudy] = Loaded()
     for file in files_in(path, SUFFIXES):
         suffix = file.suffix.lower()
@@ -30,7 +47,7 @@ def load_case_studies(path: Path, *, meta: Path | None = None) -> Loaded[CaseStu
         elif suffix in (".md", ".markdown"):
             loaded.extend(convert(iter_markdown(read_text(file), str(file)), str(file), case_study_from_dict))
         elif suffix == ".pdf":
-            loaded.extend(convert(_iter_pdf_file(file, meta), str(file), case_study_from_dict))
+            loaded.extend(convert(_iter_pdf_file(file, meta, pdf_cpu_seconds), str(file), case_study_from_dict))
         else:
             loaded.extend(unsupported(file, "a folder, .jsonl, .md or .pdf"))
     return loaded
@@ -41,9 +58,12 @@ def case_study_from_markdown(text: str, source: str) -> Loaded[CaseStudy]:
     return convert(iter_markdown(text, source), source, case_study_from_dict)
 
 
-def case_study_from_pdf(data: bytes, metadata: Any, source: str) -> Loaded[CaseStudy]:
-    """One case study from a PDF's bytes and its metadata record (an uploaded file), validated like a file's."""
-    return convert(_iter_pdf(io.BytesIO(data), metadata, source), source, case_study_from_dict)
+def case_study_from_pdf(
+    data: bytes, metadata: Any, source: str, *, cpu_seconds: float = PDF_MAX_SECONDS
+) -> Loaded[CaseStudy]:
+    """One case study from a PDF's bytes and its metadata record (an uploaded file), validated like a file's. Reading
+    its text may take ``cpu_seconds`` of CPU (an upload's strict budget by default)."""
+    return convert(_iter_pdf(data, metadata, source, cpu_seconds), source, case_study_from_dict)
 
 
 FRONT_MATTER_MAX_CHARS = 64 * 1024
@@ -85,7 +105,7 @@ def iter_markdown(text: str, source: str) -> Iterator[tuple[str | None, Any]]:
     yield None, record
 
 
-def _iter_pdf_file(path: Path, meta: Path | None) -> Iterator[tuple[str | None, Any]]:
+def _iter_pdf_file(path: Path, meta: Path | None, cpu_seconds: float) -> Iterator[tuple[str | None, Any]]:
     meta_path = meta or path.with_suffix(".yaml")
     if not meta_path.exists():
         yield (
@@ -98,56 +118,32 @@ def _iter_pdf_file(path: Path, meta: Path | None) -> Iterator[tuple[str | None, 
     except yaml.YAMLError as exc:
         yield None, Problem(str(meta_path), None, None, f"metadata is not valid YAML: {exc}")
         return
-    yield from _iter_pdf(path, record, str(path))
+    yield from _iter_pdf(path, record, str(path), cpu_seconds)
 
 
-PDF_MAX_PAGES = 500
-"""Pages read from one PDF."""
-PDF_MAX_STREAM_BYTES = 8_000_000
-"""Largest decompressed stream (a page's content, an image...): a few kilobytes of Flate can inflate to gigabytes."""
-PDF_MAX_SECONDS = 2.0
-"""CPU seconds one PDF's text extraction may take."""
+def _read_pdf_pages(pdf: Path | bytes, source: str, cpu_seconds: float = PDF_MAX_SECONDS) -> list[str] | Problem:
+    """The text of each page, read in a child process within the limits above; a Problem saying which limit
+    stopped it otherwise."""
+    from corpus.loaders.pdf_text import extract_pages
+
+    if isinstance(pdf, Path):
+        try:
+            pdf = pdf.read_bytes()
+        except OSError as exc:
+            return Problem(source, None, None, f"cannot read PDF: {exc}")
+    return extract_pages(
+        pdf,
+        source,
+        cpu_seconds=cpu_seconds,
+        max_pages=PDF_MAX_PAGES,
+        max_stream_bytes=PDF_MAX_STREAM_BYTES,
+        memory_bytes=PDF_MAX_MEMORY_BYTES,
+        max_chars=PDF_MAX_TEXT_CHARS,
+    )
 
 
-def _read_pdf_pages(pdf: Path | BinaryIO, source: str) -> list[str] | Problem:
-    """The text of each page, within the limits above; a Problem saying which limit stopped it otherwise."""
-    from pypdf import PdfReader, apply_configuration
-    from pypdf.errors import LimitReachedError, PdfReadError
-
-    limits = {
-        name: PDF_MAX_STREAM_BYTES
-        for name in (
-            "zlib_maximum_output_length",
-            "lzw_maximum_output_length",
-            "run_length_maximum_output_length",
-            "array_based_stream_maximum_output_length",
-            "brotli_maximum_output_length",
-            "maximum_declared_stream_length",
-        )
-    }
-    started = time.process_time()
-    pages: list[str] = []
-    try:
-        with apply_configuration(None, **limits):
-            reader = PdfReader(pdf if not isinstance(pdf, Path) else str(pdf))
-            if len(reader.pages) > PDF_MAX_PAGES:
-                return Problem(source, None, "file", f"the PDF has {len(reader.pages)} pages; at most {PDF_MAX_PAGES}")
-            for page in reader.pages:
-                pages.append(page.extract_text() or "")
-                if time.process_time() - started > PDF_MAX_SECONDS:
-                    return Problem(
-                        source, None, "file", f"reading the PDF's text took over {PDF_MAX_SECONDS:g} s of CPU "
-                        f"(stopped at page {len(pages)}): split it, or send its text as Markdown",
-                    )  # fmt: skip
-    except LimitReachedError as exc:
-        return Problem(source, None, "file", f"the PDF holds a stream over {PDF_MAX_STREAM_BYTES // 10**6} MB: {exc}")
-    except (PdfReadError, OSError, ValueError) as exc:
-        return Problem(source, None, None, f"cannot read PDF: {exc}")
-    return pages
-
-
-def _iter_pdf(pdf: Path | BinaryIO, record: Any, source: str) -> Iterator[tuple[str | None, Any]]:
-    pages = _read_pdf_pages(pdf, source)
+def _iter_pdf(pdf: Path | bytes, record: Any, source: str, cpu_seconds: float) -> Iterator[tuple[str | None, Any]]:
+    pages = _read_pdf_pages(pdf, source, cpu_seconds)
     if isinstance(pages, Problem):
         yield None, pages
         return
