@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gyanpath.progress import ProgressStore
-from recommender.completions import CompletionLog, CompletionRecord, load_completions
+from recommender.completions import CompletionLog, CompletionLogBuilder, load_completions
 
 log = logging.getLogger("gyanpath")
 CHECK_EVERY_S = 5.0
@@ -32,16 +32,20 @@ class PeerFeed:
     ) -> None:
         self.progress, self.file = progress, file
         self.min_changes, self.max_age_s, self.clock = min_changes, max_age_s, clock
-        self._file_records: list[CompletionRecord] | None = None
+        self._file_log: CompletionLog | None = None
         self._stamp = (0, 0)
         self._loaded_at = self._checked_at = float("-inf")
 
     def load(self) -> CompletionLog | None:
-        """All records now; None when there are none (paths are then planned without peer signals)."""
+        """All records now (the file's, then the store's); None when there are none (paths are then planned without
+        peer signals). Read as columns, chunk by chunk: no object per record (``CompletionLogBuilder``)."""
         self._stamp = self.progress.completion_stamp()
         self._loaded_at = self._checked_at = self.clock()
-        records = [*self._from_file(), *self._from_store()]
-        return CompletionLog.from_records(records) if records else None
+        builder = CompletionLogBuilder()
+        builder.add_log(self._from_file())
+        for chunk in self.progress.peer_columns():
+            builder.add(chunk.learner_keys, chunk.course_ids, chunk.completed_at, chunk.role_ids, chunk.departments)
+        return builder.build() if len(builder) else None
 
     def changes(self) -> int:
         """Completions added or erased since the last load."""
@@ -59,19 +63,12 @@ class PeerFeed:
         changed = self.changes()
         return changed >= self.min_changes or (changed > 0 and now - self._loaded_at >= self.max_age_s)
 
-    def _from_store(self) -> list[CompletionRecord]:
-        return [
-            CompletionRecord(r.learner_key, r.course_id, r.completed_at, r.role_id, r.department)
-            for r in self.progress.peer_records()
-        ]
-
-    def _from_file(self) -> list[CompletionRecord]:
-        if self.file is None:
-            return []
-        if self._file_records is None:
-            try:
-                self._file_records = list(load_completions(self.file).records())
-            except ValueError:  # a bad file must not take paths down: they are served without its records
-                log.exception("cannot read completion records from %s", self.file)
-                self._file_records = []
-        return self._file_records
+    def _from_file(self) -> CompletionLog:
+        if self._file_log is None:
+            self._file_log = CompletionLog.from_records(())
+            if self.file is not None:
+                try:
+                    self._file_log = load_completions(self.file)
+                except ValueError:  # a bad file must not take paths down: they are served without its records
+                    log.exception("cannot read completion records from %s", self.file)
+        return self._file_log

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import count
 from pathlib import Path
 
 import numpy as np
@@ -103,6 +105,92 @@ class CompletionLog:
         order = np.argsort(self.at, kind="stable")
         result[self.learner[order]] = self.role[order]
         return result
+
+
+class CompletionLogBuilder:
+    """Builds a ``CompletionLog`` chunk by chunk from columns, without an object per record: the result equals
+    ``CompletionLog.from_records`` over the same records in the same order (sorted vocabularies, empty or missing
+    role and department unknown). Each chunk's strings are coded as they come and can then be freed."""
+
+    def __init__(self) -> None:
+        self._learners, self._courses = _Vocabulary(optional=False), _Vocabulary(optional=False)
+        self._roles, self._departments = _Vocabulary(optional=True), _Vocabulary(optional=True)
+        self._parts: list[tuple[Ints, Ints, Ints, Ints, Ints]] = []
+
+    def __len__(self) -> int:
+        return sum(len(part[0]) for part in self._parts)
+
+    def add(
+        self,
+        learners: Sequence[str],
+        courses: Sequence[str],
+        at: Sequence[int] | Ints,
+        roles: Sequence[str | None],
+        departments: Sequence[str | None],
+    ) -> None:
+        """One chunk of records as parallel columns; ``at`` in whole seconds since the epoch (UTC)."""
+        n = len(learners)
+        if not len(courses) == len(at) == len(roles) == len(departments) == n:
+            raise ValueError("completion columns differ in length")
+        self._parts.append(
+            (
+                self._learners.encode(learners),
+                self._courses.encode(courses),
+                np.asarray(at, dtype=np.int64).reshape(n),
+                self._roles.encode(roles),
+                self._departments.encode(departments),
+            )
+        )
+
+    def add_log(self, log: CompletionLog) -> None:
+        """Every record of ``log``, after those added so far."""
+        department = log.department if log.department is not None else np.full(len(log), -1, dtype=np.int64)
+        self._parts.append(
+            (
+                self._learners.recode(log.learners, log.learner),
+                self._courses.recode(log.courses, log.course),
+                np.asarray(log.at, dtype=np.int64),
+                self._roles.recode(log.roles, log.role),
+                self._departments.recode(log.departments, department),
+            )
+        )
+
+    def build(self) -> CompletionLog:
+        if self._parts:
+            columns = [np.concatenate(column) for column in zip(*self._parts, strict=True)]
+        else:
+            columns = [np.zeros(0, dtype=np.int64)] * 5
+        learners, learner = self._learners.sorted(columns[0])
+        courses, course = self._courses.sorted(columns[1])
+        roles, role = self._roles.sorted(columns[3])
+        departments, department = self._departments.sorted(columns[4])
+        return CompletionLog(learners, courses, roles, learner, course, columns[2], role, departments, department)
+
+
+class _Vocabulary:
+    """Strings coded in order of first sight; ``optional``: None and "" are unknown (-1) and stay out."""
+
+    def __init__(self, *, optional: bool) -> None:
+        self.index: defaultdict[str | None, int] = defaultdict(count().__next__)  # a new string takes the next code
+        if optional:
+            self.index.update({None: -1, "": -1})
+
+    def encode(self, values: Sequence[str | None]) -> Ints:
+        return np.fromiter(map(self.index.__getitem__, values), dtype=np.int64, count=len(values))
+
+    def recode(self, vocabulary: Sequence[str], codes: Ints) -> Ints:
+        """``codes`` over ``vocabulary`` (-1 unknown) as codes over this vocabulary."""
+        mapping = np.append(self.encode(vocabulary), np.int64(-1))  # code -1 picks the last entry: unknown
+        return mapping[codes]
+
+    def sorted(self, codes: Ints) -> tuple[tuple[str, ...], Ints]:
+        """The vocabulary sorted (as ``np.unique`` sorts) and ``codes`` over it."""
+        values = [str(value) for value, code in self.index.items() if code >= 0]  # in the order of their codes
+        order = sorted(range(len(values)), key=values.__getitem__)
+        mapping = np.empty(len(values) + 1, dtype=np.int64)
+        mapping[order] = np.arange(len(values), dtype=np.int64)
+        mapping[-1] = -1
+        return tuple(values[i] for i in order), mapping[codes]
 
 
 def _optional_codes(values: Sequence[str]) -> tuple[tuple[str, ...], Ints]:
