@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from filelock import FileLock
 
+from corpus.chunking import chunk_document
 from corpus.sentences import clean_text, sentence_spans
 from corpus.store import Store, index_material
+from corpus.types import Chunk, Document
 from embeddings import (
     Embedder,
     FaissIndex,
@@ -25,6 +28,40 @@ Progress = Callable[[int, int], None]
 """Called with (done, total) while embedding."""
 
 EMBED_COMMIT_EVERY = 256
+
+
+def chunk_sentences(chunk: Chunk) -> list[tuple[int, int, str]]:
+    """Each sentence of a passage: (start, end) in document-body offsets and its clean text, as the tutor keys and
+    embeds it."""
+    return [
+        (chunk.start + start, chunk.start + end, clean_text(chunk.text[start:end]))
+        for start, end in sentence_spans(chunk.text)
+    ]
+
+
+@dataclass(frozen=True)
+class PreparedVectors:
+    """The vectors a document will need once stored, embedded before it is stored (so no lock is held while the
+    embedder works, and no other request's index update has to embed it)."""
+
+    model_id: str
+    passages: tuple[str, ...]
+    """Each passage's ``embed_text``, in reading order: checked against the stored passages before use."""
+    passage_vectors: Any
+    sentences: tuple[tuple[int, int, int], ...]
+    """(passage ordinal, start, end) of each sentence, in document-body offsets."""
+    sentence_vectors: Any
+
+
+def embedding_load(document: Document, *, sentences: bool = True) -> int:
+    """Characters the embedder reads to index ``document``: its passages and, with ``sentences``, every sentence
+    again. CPU time grows with it (about linearly at these lengths), so it decides whether an upload is indexed
+    while the request waits."""
+    chunks = chunk_document(document)
+    total = sum(len(c.embed_text) for c in chunks)
+    if sentences:
+        total += sum(len(text) for c in chunks for _, _, text in chunk_sentences(c))
+    return total
 
 
 @dataclass(frozen=True)
@@ -78,9 +115,9 @@ class IndexBuilder:
         model_id = self.embedder.model_id
         keys, texts = [], []
         for stored in self.store.chunks():
-            for start, end in sentence_spans(stored.chunk.text):
-                keys.append((stored.id, stored.chunk.start + start, stored.chunk.start + end))
-                texts.append(clean_text(stored.chunk.text[start:end]))
+            for start, end, text in chunk_sentences(stored.chunk):
+                keys.append((stored.id, start, end))
+                texts.append(text)
         cached = self.store.sentence_vectors(model_id, keys)
         missing = [i for i, key in enumerate(keys) if key not in cached]
         for start in range(0, len(missing), EMBED_COMMIT_EVERY):
@@ -90,6 +127,41 @@ class IndexBuilder:
             if progress is not None:
                 progress(start + len(part), len(missing))
         return len(missing)
+
+    def prepare(self, document: Document) -> PreparedVectors:
+        """Embed a document's passages (and sentences) before it is stored; see ``store_prepared``."""
+        chunks = chunk_document(document)
+        passages = tuple(c.embed_text for c in chunks)
+        keyed = [(c.ordinal, start, end, text) for c in chunks for start, end, text in chunk_sentences(c)]
+        dimension = self.embedder.dimension
+        return PreparedVectors(
+            self.embedder.model_id,
+            passages,
+            self.embedder.embed_documents(list(passages), batch_size=self.batch_size)
+            if passages
+            else np.zeros((0, dimension), np.float32),
+            tuple((o, s, e) for o, s, e, _ in keyed) if self.sentences else (),
+            self.embedder.embed_documents([t for *_, t in keyed], batch_size=self.batch_size)
+            if self.sentences and keyed
+            else np.zeros((0, dimension), np.float32),
+        )
+
+    def store_prepared(self, doc_id: str, prepared: PreparedVectors) -> bool:
+        """Store prepared vectors for the document's stored passages, inside the caller's transaction (the one that
+        stored the document). Nothing is stored, and False returned, when the stored passages are not the ones
+        prepared (the next build embeds them then)."""
+        if prepared.model_id != self.embedder.model_id:
+            return False
+        stored = self.store.document_chunks(doc_id)
+        if tuple(s.chunk.embed_text for s in stored) != prepared.passages:
+            return False
+        with self.store.transaction():
+            self.store.put_embeddings(prepared.model_id, [s.id for s in stored], prepared.passage_vectors)
+            if prepared.sentences:
+                chunk_id = {s.chunk.ordinal: s.id for s in stored}
+                keys = [(chunk_id[o], start, end) for o, start, end in prepared.sentences]
+                self.store.put_sentence_vectors(prepared.model_id, keys, prepared.sentence_vectors)
+        return True
 
     def build(self, *, full: bool = False, progress: Progress | None = None) -> Manifest:
         """Bring the index up to the store's state and publish it. ``full`` starts from an empty index."""

@@ -144,6 +144,15 @@ def _check_references(batch: IngestBatch, store: Store, unseen: frozenset[str]) 
     return problems
 
 
+def check_batch(store: Store, batch: IngestBatch, *, unseen: frozenset[str] = frozenset()) -> None:
+    """Raise ValidationError if ``ingest_batch`` would refuse the batch as the store stands now (it checks again
+    when it writes): for a caller that answers before it writes."""
+    problems = [p for loaded in batch.groups() for p in loaded.problems]
+    problems += [p for group in _check_references(batch, store, unseen).values() for p in group]
+    if problems:
+        raise ValidationError(problems)
+
+
 def ingest(store: Store, sources: IngestSources, *, skip_invalid: bool = False) -> IngestReport:
     """Validate every record, then write all of them in one transaction (or none, on any problem)."""
     return ingest_batch(store, _load(sources), skip_invalid=skip_invalid)

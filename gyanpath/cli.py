@@ -165,6 +165,7 @@ def index_build(
         bar, update = _progress_bar("embedding")
         with bar:
             manifest = services.builder.build(full=full, progress=update)
+        services.warm_text_vectors()
         if damage is not None:
             typer.echo(f"replaced a damaged snapshot with {manifest.version}: {damage}", err=True)
         _emit(as_json, asdict(manifest), lambda: _kv_table("Published snapshot", asdict(manifest)))
@@ -604,6 +605,7 @@ def bootstrap_command(home: HomeOption = None) -> None:
             console.print(f"published index snapshot {manifest.version} ({manifest.vector_count} vectors)")
         else:
             console.print("index is up to date")
+        services.warm_text_vectors()
 
 
 @app.command("serve")

@@ -2,8 +2,13 @@
 
 A document belongs to a department: a course to the ``department`` it names (filled in with the author's own when
 it names none), a case study to its ``department``. An author (or admin) adds, replaces and deletes only their own
-department's content. Every change is one store transaction followed by an incremental index build that is
-published and swapped in before the call returns, so the document is searchable as soon as the caller hears back.
+department's content.
+
+Its passages and sentences are embedded first, without a lock; then one store transaction stores the document with
+its vectors, and the incremental index build (with nothing left to embed) is published and swapped in. A small
+upload does all of this before the call returns, so the document is searchable as soon as the caller hears back.
+One that would take longer (``GYANPATH_SYNC_INDEX_CHARS``) is checked, reviewed and queued, and the same steps run
+in the background (gyanpath/uploads.py): the request stays within its CPU bound whatever the document's size.
 """
 
 from __future__ import annotations
@@ -13,17 +18,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
+import numpy as np
 import yaml
 
 from corpus.errors import DocumentNotFoundError, Problem, ValidationError
-from corpus.ingest import IngestBatch, ingest_batch
+from corpus.indexer import PreparedVectors, embedding_load
+from corpus.ingest import IngestBatch, check_batch, ingest_batch
 from corpus.loaders import Loaded, case_study_from_markdown, case_study_from_pdf, convert
 from corpus.loaders.safe_yaml import load_yaml
 from corpus.store import UpsertOutcome
 from corpus.types import PUBLIC, CaseStudy, Course, Document, HelpArticle
 from corpus.validation import case_study_from_dict, course_from_dict
-from gyanpath.accounts import ApiKey
-from gyanpath.services import Services
+from embeddings import normalize_rows
+from gyanpath.accounts import ApiKey, KeyNotFoundError
+from gyanpath.services import IndexUpdateError, Services
+from gyanpath.uploads import UploadJob
 from recommender.authoring import Review
 
 Kind = Literal["course", "case_study"]
@@ -55,10 +64,13 @@ class Parsed:
 @dataclass(frozen=True)
 class Uploaded:
     document: Document
-    outcome: UpsertOutcome
-    snapshot_version: str
+    outcome: UpsertOutcome | Literal["queued"]
+    snapshot_version: str | None
+    """None while it is queued."""
     review: Review
     sanitized: tuple[str, ...]
+    job: UploadJob | None = None
+    """The background job that indexes it (outcome "queued")."""
 
 
 # -- parsing: the same validation as `gyanpath ingest` ------------------------------------------------------------
@@ -135,33 +147,92 @@ class ContentManager:
 
     def upload(self, parsed: Parsed, author: ApiKey) -> Uploaded:
         document = owned_by(parsed.document, author)
+        services = self.services
+        unchanged = self._stored_as_is(document)
+        load = embedding_load(document, sentences=services.settings.precompute_sentences)
+        if not unchanged and load > services.settings.sync_index_chars:
+            return self._queue(document, author, parsed.sanitized)
+        prepared = None if unchanged else services.builder.prepare(document)
         # before the write, so that it is never its own duplicate
-        review = self.services.recommender.authoring.review(document, viewer=author.viewer)
-        outcome, manifest = self.services.publish_change(lambda: self._write(document, author))
+        review = services.recommender.authoring.review(
+            document, viewer=author.viewer, vector=_mean_vector(prepared) if prepared is not None else None
+        )
+        outcome, manifest = services.publish_change(lambda: self._write(document, author, prepared))
         return Uploaded(document, outcome, manifest.version, review, parsed.sanitized)
 
-    def delete(self, kind: Kind, doc_id: str, author: ApiKey) -> str:
-        """Delete one of the author's department's documents and publish an index without it; the new version."""
-        _, manifest = self.services.publish_change(lambda: self._delete(kind, doc_id, author))
+    def _queue(self, document: Document, author: ApiKey, sanitized: tuple[str, ...]) -> Uploaded:
+        """Check now what the write will check again, review, and queue the document for the background."""
+        store = self.services.store
+        with store.read_snapshot():
+            if store.has_document(document.id):
+                self._check_replaceable(store.get_document(document.id), document, author)
+            check_batch(store, _batch(document), unseen=self._unseen(author))
+        review = self.services.recommender.authoring.review(document, viewer=author.viewer)
+        job = self.services.upload_queue.submit(
+            document, key_id=author.id, department=author.department, sanitized=sanitized
+        )
+        self.services.upload_worker.wake()
+        return Uploaded(document, "queued", None, review, sanitized, job)
+
+    def index_queued(self, job: UploadJob) -> None:
+        """Index and store a queued upload (the upload worker's thread), and record how it ended."""
+        queue = self.services.upload_queue
+        document = job.document
+        if document is None:
+            queue.finish(job.id, "failed", detail="the queued document was lost")
+            return
+        try:
+            author = self.services.users.get_key(job.key_id)
+        except KeyNotFoundError:
+            author = None
+        if author is None or not author.active:
+            queue.finish(job.id, "failed", detail="the key that sent it was revoked before it was indexed")
+            return
+        prepared = self.services.builder.prepare(document)
+        try:
+            outcome, manifest = self.services.publish_change(lambda: self._write(document, author, prepared))
+        except (ValidationError, ContentError) as exc:
+            queue.finish(job.id, "failed", detail=str(exc))
+        except IndexUpdateError as exc:
+            queue.finish(job.id, "done", outcome="stored", detail=str(exc))
+        else:
+            queue.finish(job.id, "done", outcome=outcome, snapshot_version=manifest.version)
+
+    def _stored_as_is(self, document: Document) -> bool:
+        store = self.services.store
+        try:
+            return store.get_document(document.id) == document
+        except DocumentNotFoundError:
+            return False
+
+    def delete(self, kind: Kind, doc_id: str, author: ApiKey) -> str | None:
+        """Delete one of the author's department's documents and publish an index without it; the new version.
+        Uploads of it still waiting to be indexed are cancelled (then, if it was never stored, the version served)."""
+        cancelled = self.services.upload_queue.cancel(doc_id, author.department)
+        try:
+            _, manifest = self.services.publish_change(lambda: self._delete(kind, doc_id, author))
+        except DocumentNotFoundError:
+            if cancelled:
+                return self.services.served_version
+            raise
         return manifest.version
 
-    def _write(self, document: Document, author: ApiKey) -> UpsertOutcome:
+    def _unseen(self, author: ApiKey) -> frozenset[str]:
+        """Stored ids the author may not refer to: to them, another department's private document does not exist."""
+        rows = self.services.store.document_rows()
+        return frozenset(row.id for row in rows if not author.viewer.may_see(row.visibility))
+
+    def _write(self, document: Document, author: ApiKey, prepared: PreparedVectors | None = None) -> UpsertOutcome:
         store = self.services.store
         with store.transaction():  # the ownership check and the write see the same state
             if store.has_document(document.id):
                 self._check_replaceable(store.get_document(document.id), document, author)
-            batch = IngestBatch()
-            if isinstance(document, Course):
-                batch.courses = Loaded(items=[document], origins=[(BODY, None)])
-            elif isinstance(document, HelpArticle):
-                batch.help_articles = Loaded(items=[document], origins=[(BODY, None)])
-            else:
-                batch.case_studies = Loaded(items=[document], origins=[(BODY, None)])
             # a reference (translation_of, prerequisites) to a private document the author may not see is an
             # unknown id, as if it did not exist: accepting it told the author that it exists
-            unseen = frozenset(row.id for row in store.document_rows() if not author.viewer.may_see(row.visibility))
-            report = ingest_batch(store, batch, unseen=unseen)
-        (outcome,) = next(iter(report.outcomes.values()))
+            report = ingest_batch(store, _batch(document), unseen=self._unseen(author))
+            (outcome,) = next(iter(report.outcomes.values()))
+            if prepared is not None and outcome != "unchanged":
+                self.services.builder.store_prepared(document.id, prepared)
         return cast(UpsertOutcome, outcome)
 
     @staticmethod
@@ -195,3 +266,21 @@ class ContentManager:
                         "id",
                     )
             store.delete_document(doc_id)
+
+
+def _batch(document: Document) -> IngestBatch:
+    batch = IngestBatch()
+    if isinstance(document, Course):
+        batch.courses = Loaded(items=[document], origins=[(BODY, None)])
+    elif isinstance(document, HelpArticle):
+        batch.help_articles = Loaded(items=[document], origins=[(BODY, None)])
+    else:
+        batch.case_studies = Loaded(items=[document], origins=[(BODY, None)])
+    return batch
+
+
+def _mean_vector(prepared: PreparedVectors) -> np.ndarray | None:
+    """The document's vector as the recommender computes it for a stored one: the mean of its passage vectors."""
+    if not len(prepared.passages):
+        return None
+    return normalize_rows(np.asarray(prepared.passage_vectors, dtype=np.float32).mean(axis=0, keepdims=True))

@@ -23,8 +23,10 @@ from embeddings import (
     SnapshotStore,
     create_lazy_embedder,
 )
+from embeddings.text_cache import TEXT_VECTORS, TextVectorCache
 from embeddings.threads import Threads
 from gyanpath.settings import Settings
+from gyanpath.uploads import UploadQueue, UploadWorker
 from gyanpath.userstore import SQLiteUserStore
 from tutor.generators import Generator, create_generator
 from tutor.tutor import Tutor
@@ -36,6 +38,8 @@ if TYPE_CHECKING:  # loaded on first use (see Services.progress and Services.rec
 
 log = logging.getLogger("gyanpath")
 T = TypeVar("T")
+UPLOAD_STOP_WAIT_S = 10.0
+"""How long closing waits for an upload being indexed in the background (then it is queued again at next start)."""
 PUBLISH_ATTEMPTS = 3
 """Builds of one content change before its worker gives up waiting for the store to hold still (then lexical)."""
 
@@ -62,6 +66,11 @@ class Services:
     users: SQLiteUserStore
     tutor: Tutor
     health: IndexHealth = field(default_factory=IndexHealth)
+    text_vectors: TextVectorCache | None = None
+    """Competency and role vectors, kept across recommender rebuilds and restarts (embeddings/text_cache.py)."""
+    uploads: UploadQueue | None = None
+    """Uploads waiting to be indexed in the background (gyanpath/uploads.py)."""
+    _upload_worker: UploadWorker | None = field(default=None, repr=False)
     _rebuild_lock: threading.RLock = field(default_factory=threading.RLock)
     _recommender: Recommender | None = field(default=None, repr=False)
     _recommender_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -97,7 +106,20 @@ class Services:
         retriever = HybridRetriever(store, embedder, rrf_k=settings.rrf_k)
         users = SQLiteUserStore(settings.database_path)
         tutor = Tutor(retriever, make_generator(settings), users, threshold=settings.tutor_threshold)
-        return cls(settings, store, embedder, snapshots, builder, retriever, users, tutor)
+        text_vectors = TextVectorCache(snapshots.root / TEXT_VECTORS, embedder.model_id)
+        uploads = UploadQueue(settings.database_path)
+        return cls(
+            settings,
+            store,
+            embedder,
+            snapshots,
+            builder,
+            retriever,
+            users,
+            tutor,
+            text_vectors=text_vectors,
+            uploads=uploads,
+        )
 
     @property
     def progress(self) -> ProgressStore:
@@ -137,12 +159,58 @@ class Services:
                 from recommender.service import Recommender
 
                 built = Recommender.build(
-                    self.store, self.embedder, self.retriever, recommender_config(self.settings), self.peer_feed.load()
+                    self.store,
+                    self.embedder,
+                    self.retriever,
+                    recommender_config(self.settings),
+                    self.peer_feed.load(),
+                    self.text_vectors,
                 )
                 self._recommender = built
             elif self.peer_feed.stale():
                 built.refresh_peers(self.peer_feed.load())
             return built
+
+    @property
+    def upload_queue(self) -> UploadQueue:
+        if self.uploads is None:
+            self.uploads = UploadQueue(self.settings.database_path)
+        return self.uploads
+
+    @property
+    def upload_worker(self) -> UploadWorker:
+        """The thread that indexes queued uploads (started by ``wake``, and at start-up when jobs wait)."""
+        with self._progress_lock:
+            if self._upload_worker is None:
+                from gyanpath.content import ContentManager
+
+                self._upload_worker = UploadWorker(self.upload_queue, ContentManager(self).index_queued)
+            return self._upload_worker
+
+    def resume_uploads(self) -> int:
+        """Queue again the uploads a process that is gone left half-indexed, and start indexing whatever waits.
+        Returns the number of uploads waiting."""
+        queue = self.upload_queue
+        queue.recover()
+        waiting = queue.waiting()
+        if waiting:
+            self.upload_worker.wake()
+        return waiting
+
+    @property
+    def served_version(self) -> str | None:
+        """The snapshot version this process serves (None: lexical only)."""
+        return self._served_version
+
+    def warm_text_vectors(self) -> int:
+        """Embed the taxonomy's competency and role descriptions now, if they are not kept yet (the index build
+        does this, so that the first learning path or tag suggestion after a start does not wait ~20 s for them).
+        Returns the number of texts kept."""
+        from recommender.catalog import Catalog
+        from recommender.semantic import Semantic
+
+        semantic = Semantic(self.embedder, Catalog.from_store(self.store), self.store, self.text_vectors)
+        return len(semantic.competencies) + len(semantic.roles)
 
     def courses(self) -> list[Course]:
         """Every stored course: from the recommender's catalogue when it is built, else read from the store (cheap;
@@ -276,6 +344,10 @@ class Services:
         return thread
 
     def close(self) -> None:
+        if self._upload_worker is not None:
+            self._upload_worker.stop(timeout=UPLOAD_STOP_WAIT_S)
+        if self.uploads is not None:
+            self.uploads.close()
         if self._progress is not None:
             self._progress.close()
         self.users.close()

@@ -85,6 +85,13 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         default=10_000_000, ge=1024, le=10_000_000_000, description="Largest multipart file upload; 413 above."
     )
+    sync_index_chars: int = Field(
+        default=8_000,
+        ge=0,
+        le=100_000_000,
+        description="Uploads whose passages and sentences come to more characters are indexed in the background "
+        "(202 and a job to follow) instead of while the request waits (about 0.8 s of CPU with e5).",
+    )
     rate_limit: str = Field(
         default="120/minute",
         description="Requests per API key (or per client address without a valid key) per window, or 'off'.",

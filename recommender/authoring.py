@@ -124,12 +124,16 @@ class Authoring:
         vector, _ = self._vector(draft)
         return self.tagger.suggest(vector, k=k, min_confidence=min_confidence)
 
-    def review(self, document: Document, *, viewer: Viewer, k: int = 5, tags: int = 5) -> Review:
+    def review(
+        self, document: Document, *, viewer: Viewer, k: int = 5, tags: int = 5, vector: Matrix | None = None
+    ) -> Review:
         """Near-duplicates of a document about to be stored (a new one, or a new version of one: it is never its
         own duplicate, nor are its translations) and the competency tags suggested for it. Only documents
         ``viewer`` may see are compared: another department's private case study is never named, scored or
-        counted."""
-        vector = self.semantic.document_vector(document)
+        counted. ``vector``: the document's (the mean of its passage vectors) where the caller has embedded them
+        already; else it is embedded from a sample of its passages."""
+        if vector is None:
+            vector = self.semantic.document_vector(document)
         if isinstance(document, Course):
             exclude = {document.id, *self.catalog.translations(document.id)}
             if document.translation_of:

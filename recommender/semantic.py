@@ -2,8 +2,8 @@
 
 Course vectors reuse the passage embeddings the index build already stored (the mean of a course's passage
 vectors), so a catalogue of thousands of courses costs no embedding at start-up; only courses without stored
-vectors are embedded. A draft is embedded exactly as a stored course would be (same passages, same mean), so a
-draft and a course compare like with like.
+vectors are embedded. A draft is embedded as a stored course would be (same passages, same mean; from at most 8
+evenly spaced passages of a long one), so a draft and a course compare like with like.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from corpus.chunking import chunk_document
 from corpus.store import DocumentRow, Store
 from corpus.types import Competency, Course, Document, Level, Module, Role
 from embeddings import Embedder, Vectors, normalize_rows
+from embeddings.text_cache import TextVectorCache
 from recommender.catalog import Catalog
 
 T = TypeVar("T")
@@ -48,17 +49,30 @@ def draft_course(title: str, description: str, modules: Sequence[Module] = (), l
     )
 
 
-def embed_courses(embedder: Embedder, courses: Sequence[Course]) -> Vectors:
-    """One unit vector per course: the mean of its passage vectors, embedded now."""
-    return embed_documents_mean(embedder, courses)
+SAMPLED_PASSAGES = 8
+"""Passages embedded to represent a draft or an upload under review: one request must not embed a whole book (a
+draft at its limits has ~100 passages, ~20 s of CPU). The mean of 8 evenly spaced passages has cosine >= 0.998
+with the mean of all of them on every bundled document longer than that, far inside the duplicate threshold's
+margin (0.96 for e5)."""
 
 
-def embed_documents_mean(embedder: Embedder, documents: Sequence[Document]) -> Vectors:
+def evenly_spaced(items: Sequence[T], limit: int) -> list[T]:
+    """``items`` when there are at most ``limit``; else ``limit`` of them spread evenly, the first and last kept."""
+    if len(items) <= limit:
+        return list(items)
+    positions = np.unique(np.round(np.linspace(0, len(items) - 1, limit)).astype(int))
+    return [items[i] for i in positions.tolist()]
+
+
+def embed_documents_mean(embedder: Embedder, documents: Sequence[Document], sample: int | None = None) -> Vectors:
     """One unit vector per document (course or case study): the mean of its passage vectors, embedded now.
-    A document with no passage (a draft with a title only) is represented by its title."""
+    A document with no passage (a draft with a title only) is represented by its title. ``sample``: embed at most
+    that many passages per document, evenly spaced (see SAMPLED_PASSAGES)."""
     if not documents:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
     texts = [[ch.embed_text for ch in chunk_document(d)] or [d.title] for d in documents]
+    if sample is not None:
+        texts = [evenly_spaced(group, sample) for group in texts]
     flat = embedder.embed_documents([text for group in texts for text in group])
     rows, start = [], 0
     for group in texts:
@@ -70,10 +84,19 @@ def embed_documents_mean(embedder: Embedder, documents: Sequence[Document]) -> V
 class Semantic:
     """Lazily computed vector tables. Thread-safe: each table is built once, under a lock."""
 
-    def __init__(self, embedder: Embedder, catalog: Catalog, store: Store | None = None) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        catalog: Catalog,
+        store: Store | None = None,
+        text_vectors: TextVectorCache | None = None,
+    ) -> None:
+        """``text_vectors``: where competency and role vectors are kept across rebuilds (embeddings/text_cache.py);
+        without one they are embedded again by every new instance."""
         self.embedder = embedder
         self.catalog = catalog
         self.store = store
+        self.text_vectors = text_vectors
         self.competency_ids = sorted(catalog.competencies)
         self.role_ids = sorted(catalog.roles)
         self.course_ids = sorted(catalog.courses)
@@ -91,12 +114,16 @@ class Semantic:
     def competencies(self) -> Matrix:
         return self._table(
             "competencies",
-            lambda: self._embed([competency_text(self.catalog.competencies[i]) for i in self.competency_ids]),
+            lambda: self._embed(
+                [competency_text(self.catalog.competencies[i]) for i in self.competency_ids], "competencies"
+            ),
         )
 
     @property
     def roles(self) -> Matrix:
-        return self._table("roles", lambda: self._embed([role_text(self.catalog.roles[i]) for i in self.role_ids]))
+        return self._table(
+            "roles", lambda: self._embed([role_text(self.catalog.roles[i]) for i in self.role_ids], "roles")
+        )
 
     @property
     def courses(self) -> Matrix:
@@ -109,9 +136,11 @@ class Semantic:
         with self._lock:
             self._tables["courses"] = normalize_rows(vectors)
 
-    def _embed(self, texts: list[str]) -> Matrix:
+    def _embed(self, texts: list[str], group: str) -> Matrix:
         if not texts:
             return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        if self.text_vectors is not None:
+            return self.text_vectors.embed(self.embedder, texts, group=group)
         return self.embedder.embed_documents(texts)
 
     def _course_vectors(self) -> Matrix:
@@ -146,15 +175,17 @@ class Semantic:
         return normalize_rows(matrix)
 
     def document_vector(self, document: Document) -> Matrix:
-        """A document not stored yet (an upload), embedded exactly as it will be once stored."""
-        return embed_documents_mean(self.embedder, [document])
+        """A document not stored yet (an upload), embedded as it will be once stored (from at most
+        SAMPLED_PASSAGES of its passages)."""
+        return embed_documents_mean(self.embedder, [document], sample=SAMPLED_PASSAGES)
 
     def course_vector(self, course_id: str) -> Matrix:
         row: Matrix = self.courses[self.course_row[course_id]][None, :]
         return row
 
     def draft_vector(self, title: str, description: str, modules: Sequence[Module] = ()) -> Matrix:
-        return embed_courses(self.embedder, [draft_course(title, description, modules)])
+        """A draft, embedded as the course it would be (from at most SAMPLED_PASSAGES of its passages)."""
+        return embed_documents_mean(self.embedder, [draft_course(title, description, modules)], sample=SAMPLED_PASSAGES)
 
     def match_roles(self, text: str, k: int = 3) -> list[tuple[str, float]]:
         """The roles nearest to a free-text description of a job, with cosine similarities."""

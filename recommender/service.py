@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from corpus.search import Retriever
 from corpus.store import Store
 from embeddings import Embedder
+from embeddings.text_cache import TextVectorCache
 from recommender.authoring import Authoring
 from recommender.catalog import Catalog
 from recommender.completions import CompletionLog
@@ -105,9 +106,10 @@ class Recommender:
         retriever: Retriever,
         config: RecommenderConfig | None = None,
         completions: CompletionLog | None = None,
+        text_vectors: TextVectorCache | None = None,
     ) -> Recommender:
         catalog = Catalog.from_store(store)
-        return cls(catalog, Semantic(embedder, catalog, store), retriever, config, completions)
+        return cls(catalog, Semantic(embedder, catalog, store, text_vectors), retriever, config, completions)
 
     def refresh_peers(self, completions: CompletionLog | None) -> None:
         """Refit peer signals on new completion records; paths planned from now on use them."""

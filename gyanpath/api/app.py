@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         _ = app.state.services.progress  # opened and migrated at start-up, not by the first request that needs it
         if not app.state.services.load_index():
             app.state.services.rebuild_in_background()
+        app.state.services.resume_uploads()
         try:
             yield
         finally:

@@ -19,6 +19,7 @@ from gyanpath.api.schemas import HitOut
 from gyanpath.content import ContentConflictError, ContentPermissionError
 from gyanpath.progress import LearnerNotFoundError
 from gyanpath.services import IndexUpdateError
+from gyanpath.uploads import TooManyUploadsError, UploadJobNotFoundError
 from recommender.errors import ImpossibleBudgetError, InvalidRequestError, UnknownIdError, UnknownRoleError
 from tutor.errors import ConversationNotFoundError, GeneratorError, GeneratorTimeoutError
 
@@ -105,6 +106,7 @@ MAPPED: dict[type[Exception], Mapped] = {
     UnknownIdError: Mapped(404, "not_found"),
     DocumentNotFoundError: Mapped(404, "not_found", _NO_FIELD),
     ConversationNotFoundError: Mapped(404, "not_found", _fixed("conversation_id")),
+    UploadJobNotFoundError: Mapped(404, "not_found", _fixed("job_id")),
     ContentConflictError: Mapped(409, "conflict"),
     MalformedBodyError: Mapped(400, "malformed_body", _NO_FIELD),
     RequestError: Mapped(422, "invalid_request"),
@@ -113,6 +115,7 @@ MAPPED: dict[type[Exception], Mapped] = {
     RateLimitedError: Mapped(
         429, "rate_limited", _NO_FIELD, lambda exc: {"Retry-After": str(getattr(exc, "retry_after", 1))}
     ),
+    TooManyUploadsError: Mapped(429, "too_many_uploads", _NO_FIELD, lambda exc: {"Retry-After": "30"}),
     IndexUpdateError: Mapped(503, "index_update_failed", _NO_FIELD),
     IndexNotReadyError: Mapped(503, "index_not_ready", _NO_FIELD),
 }

@@ -41,6 +41,8 @@ EXPECTED: dict[tuple[str, str], Role | None] = {
     ("POST", "/content/case-studies"): A,
     ("DELETE", "/content/courses/{doc_id}"): A,
     ("DELETE", "/content/case-studies/{doc_id}"): A,
+    ("GET", "/content/uploads"): A,
+    ("GET", "/content/uploads/{job_id}"): A,
     ("POST", "/admin/keys"): M,
     ("GET", "/admin/keys"): M,
     ("DELETE", "/admin/keys/{key_id}"): M,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pytest
 
-from corpus.types import Course, Level
+from corpus.types import Course, Level, Module
+from embeddings import Vectors
 from embeddings.hashing import HashingEmbedder
 from gyanpath.services import Services
 from recommender.authoring import Draft
@@ -14,7 +17,13 @@ from recommender.coverage import CourseCoverage
 from recommender.errors import InvalidRequestError, UnknownIdError, UnknownRoleError
 from recommender.paths import PathFinder
 from recommender.planner import Planner
-from recommender.semantic import Semantic
+from recommender.semantic import (
+    SAMPLED_PASSAGES,
+    Semantic,
+    draft_course,
+    embed_documents_mean,
+    evenly_spaced,
+)
 from recommender.tagging import TagSuggester
 from recommender.types import Budget, PathRequest
 from tests.recommender import toy
@@ -117,3 +126,39 @@ def test_coverage_gaps_known_answers(services: Services) -> None:
     assert caught.value.field == "department"
     with pytest.raises(UnknownRoleError):
         recommender.coverage_gaps(role="role-nobody")
+
+
+class CountingEmbedder(HashingEmbedder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts = 0
+
+    def embed_documents(self, texts: Sequence[str], *, batch_size: int = 32) -> Vectors:
+        self.texts += len(texts)
+        return super().embed_documents(texts, batch_size=batch_size)
+
+
+def test_a_long_draft_is_embedded_from_a_sample_of_its_passages() -> None:
+    """A draft at its limits (~100 passages) costs 8 passages of embedding, and lands where the full mean does."""
+    catalog = Catalog.build(toy.courses(), [toy.role()], toy.competencies())
+    embedder = CountingEmbedder()
+    modules = [Module(f"Module {n}", f"Mutation of land records after sale, step {n}. " * 40) for n in range(50)]
+    sampled = Semantic(embedder, catalog).draft_vector("Mutation", "Updating land records after a sale.", modules)
+    assert embedder.texts == SAMPLED_PASSAGES
+    full = embed_documents_mean(
+        HashingEmbedder(), [draft_course("Mutation", "Updating land records after a sale.", modules)]
+    )
+    assert float(sampled[0] @ full[0]) > 0.99
+    assert evenly_spaced(list(range(10)), 4) == [0, 3, 6, 9] and evenly_spaced([1, 2], 8) == [1, 2]
+
+
+def test_competency_and_role_vectors_outlive_the_recommender(services: Services) -> None:
+    """The recommender is rebuilt after every upload; the taxonomy's vectors are not embedded again."""
+    first = services.recommender.semantic
+    kept = len(first.competencies) + len(first.roles)
+    services.load_index()  # what an upload does: the next use builds a new recommender
+    embedder = CountingEmbedder()
+    second = Semantic(embedder, services.recommender.catalog, services.store, services.text_vectors)
+    np.testing.assert_array_equal(second.competencies, first.competencies)
+    np.testing.assert_array_equal(second.roles, first.roles)
+    assert embedder.texts == 0 and services.warm_text_vectors() == kept

@@ -1,7 +1,9 @@
 """Content upload for authors: add, replace and delete courses and case studies of the key's department.
 
-Synchronous publishing: the answer comes once the new snapshot is live (small uploads take seconds), so the
-document is searchable when the caller hears back; ``snapshot_version`` names the snapshot that holds it.
+A small upload is published before the answer (201, or 200 for a new version): the document is searchable when
+the caller hears back, and ``snapshot_version`` names the snapshot that holds it. A larger one
+(``GYANPATH_SYNC_INDEX_CHARS``) is checked and reviewed, then indexed in the background: 202 with a ``job`` to
+follow at ``GET /content/uploads/{job}`` (gyanpath/uploads.py).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from gyanpath.content import (
     case_study_from_json,
     course_from_json,
 )
+from gyanpath.uploads import UploadJob, UploadJobNotFoundError
 
 router = APIRouter(prefix="/content", tags=["content"], dependencies=[Depends(requires(Role.AUTHOR))])
 
@@ -44,12 +47,44 @@ class DuplicateOut(BaseModel):
     similarity: float
 
 
+class UploadJobOut(BaseModel):
+    job: str
+    id: str = Field(description="The document's id.")
+    kind: str
+    status: str = Field(description="queued, indexing, done, failed or cancelled.")
+    outcome: str | None = Field(description="Once done: added, updated or unchanged.")
+    detail: str | None = Field(description="Why it failed, or what else to know.")
+    snapshot_version: str | None = Field(description="Once done: the index snapshot that serves the document.")
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def of(cls, job: UploadJob) -> UploadJobOut:
+        return cls(
+            job=job.id,
+            id=job.doc_id,
+            kind=job.kind,
+            status=job.status,
+            outcome=job.outcome,
+            detail=job.detail,
+            snapshot_version=job.snapshot_version,
+            created_at=job.created_at,
+            updated_at=job.updated_at,
+        )
+
+
 class UploadOut(BaseModel):
     id: str
     kind: str
     department: str | None
-    outcome: str = Field(description="added, updated (a new version of the department's own) or unchanged.")
-    snapshot_version: str = Field(description="The published index snapshot that serves the document.")
+    outcome: str = Field(
+        description="added, updated (a new version of the department's own), unchanged, or queued (indexed in "
+        "the background: follow ``job``)."
+    )
+    snapshot_version: str | None = Field(
+        description="The published index snapshot that serves the document; null while it is queued."
+    )
+    job: UploadJobOut | None = Field(default=None, description="The background indexing of a queued upload.")
     duplicates: list[DuplicateOut] = Field(description="Existing documents of the same kind it nearly duplicates.")
     suggested_tags: list[TagOut] = Field(description="Competency tags suggested by the authoring help.")
     sanitized: list[str] = Field(description="Hidden content (markup, zero-width characters) removed, by field.")
@@ -62,6 +97,7 @@ class UploadOut(BaseModel):
             department=uploaded.document.department,
             outcome=uploaded.outcome,
             snapshot_version=uploaded.snapshot_version,
+            job=UploadJobOut.of(uploaded.job) if uploaded.job is not None else None,
             duplicates=[DuplicateOut(**vars(d)) for d in uploaded.review.duplicates],
             suggested_tags=[TagOut(**vars(t)) for t in uploaded.review.tags],
             sanitized=list(uploaded.sanitized),
@@ -71,7 +107,7 @@ class UploadOut(BaseModel):
 class DeletedOut(BaseModel):
     id: str
     kind: str
-    snapshot_version: str
+    snapshot_version: str | None
 
 
 def _body_schema(kind: str, multipart: bool) -> dict[str, Any]:
@@ -154,14 +190,19 @@ async def _parse_case_study(request: Request) -> Parsed:
 
 async def _publish(services: ServicesDep, parsed: Parsed, key: KeyDep, response: Response) -> UploadOut:
     uploaded = await run_in_threadpool(ContentManager(services).upload, parsed, key)
-    if uploaded.outcome != "added":
+    if uploaded.outcome == "queued":
+        response.status_code = status.HTTP_202_ACCEPTED
+        assert uploaded.job is not None
+        response.headers["Location"] = f"/content/uploads/{uploaded.job.id}"
+    elif uploaded.outcome != "added":
         response.status_code = status.HTTP_200_OK
     return UploadOut.of(uploaded)
 
 
 UPLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"model": UploadOut, "description": "A new version of one of the department's own, or unchanged."},
-    **error_responses(409, 503),
+    202: {"model": UploadOut, "description": "Too large to index while you wait: queued, follow ``job``."},
+    **error_responses(409, 429, 503),
 }
 
 
@@ -189,6 +230,26 @@ async def upload_case_study(request: Request, key: KeyDep, services: ServicesDep
     """Add a case study of the key's department: JSON, a Markdown file with YAML front matter, or a PDF with its
     metadata (multipart ``file`` and ``metadata``). Private ones may be private to the key's department only."""
     return await _publish(services, await _parse_case_study(request), key, response)
+
+
+JobId = Annotated[str, Path(min_length=1, max_length=40)]
+
+
+@router.get("/uploads", response_model=list[UploadJobOut])
+def upload_jobs(key: KeyDep, services: ServicesDep) -> list[UploadJobOut]:
+    """The key's department's uploads indexed in the background, newest first (the last 50; finished ones are kept
+    for 7 days)."""
+    return [UploadJobOut.of(job) for job in services.upload_queue.jobs(key.department)]
+
+
+@router.get("/uploads/{job_id}", response_model=UploadJobOut, responses=error_responses(404))
+def upload_job(job_id: JobId, key: KeyDep, services: ServicesDep) -> UploadJobOut:
+    """How a queued upload of the key's department is doing (another department's job is a 404 like an unknown
+    one). Finished jobs are kept for 7 days."""
+    job = services.upload_queue.get(job_id)
+    if job.department != key.department:
+        raise UploadJobNotFoundError(job_id)
+    return UploadJobOut.of(job)
 
 
 def _delete(services: ServicesDep, kind: Kind, doc_id: str, key: KeyDep) -> DeletedOut:
