@@ -50,6 +50,7 @@ from sqlalchemy import insert
 
 from bench.common import print_table, scratch_home
 from bench.pdfwriter import assemble
+from corpus.chunking import chunk_document
 from corpus.indexer import embedding_load
 from corpus.ingest import IngestSources, ingest
 from corpus.loaders.case_studies import PDF_MAX_PAGES, PDF_MAX_STREAM_BYTES
@@ -258,7 +259,8 @@ def largest_synchronous_markdown() -> tuple[bytes, int]:
     limit, chars = Settings().sync_index_chars, 250
     while True:
         record = case_study_record("cs-bench-sync", prose(chars + 250))
-        if embedding_load(CaseStudy(**{**record, "tags": tuple(record["tags"]), "visibility": "public"})) > limit:
+        document = CaseStudy(**{**record, "tags": tuple(record["tags"]), "visibility": "public"})
+        if embedding_load(chunk_document(document)) > limit:
             return markdown(case_study_record("cs-bench-sync"), prose(chars)), chars
         chars += 250
 

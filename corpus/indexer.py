@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,14 +53,17 @@ class PreparedVectors:
     sentence_vectors: Any
 
 
-def embedding_load(document: Document, *, sentences: bool = True) -> int:
-    """Characters the embedder reads to index ``document``: its passages and, with ``sentences``, every sentence
-    again. CPU time grows with it (about linearly at these lengths), so it decides whether an upload is indexed
-    while the request waits."""
-    chunks = chunk_document(document)
+def embedding_load(chunks: Sequence[Chunk], *, sentences: bool = True, limit: int | None = None) -> int:
+    """Characters the embedder reads to index a document cut into ``chunks``: its passages and, with ``sentences``,
+    every sentence again. CPU time grows with it (about linearly at these lengths), so it decides whether an upload
+    is indexed while the request waits. Counting stops once past ``limit`` (splitting a long document into sentences
+    costs a second or more)."""
     total = sum(len(c.embed_text) for c in chunks)
     if sentences:
-        total += sum(len(text) for c in chunks for _, _, text in chunk_sentences(c))
+        for chunk in chunks:
+            if limit is not None and total > limit:
+                break
+            total += sum(len(text) for _, _, text in chunk_sentences(chunk))
     return total
 
 
@@ -128,9 +131,10 @@ class IndexBuilder:
                 progress(start + len(part), len(missing))
         return len(missing)
 
-    def prepare(self, document: Document) -> PreparedVectors:
-        """Embed a document's passages (and sentences) before it is stored; see ``store_prepared``."""
-        chunks = chunk_document(document)
+    def prepare(self, document: Document, chunks: Sequence[Chunk] | None = None) -> PreparedVectors:
+        """Embed a document's passages (and sentences) before it is stored; see ``store_prepared``. ``chunks``:
+        ``chunk_document(document)`` where the caller has it already."""
+        chunks = chunk_document(document) if chunks is None else chunks
         passages = tuple(c.embed_text for c in chunks)
         keyed = [(c.ordinal, start, end, text) for c in chunks for start, end, text in chunk_sentences(c)]
         dimension = self.embedder.dimension

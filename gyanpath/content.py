@@ -14,20 +14,21 @@ in the background (gyanpath/uploads.py): the request stays within its CPU bound 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 import numpy as np
 import yaml
 
+from corpus.chunking import chunk_document
 from corpus.errors import DocumentNotFoundError, Problem, ValidationError
 from corpus.indexer import PreparedVectors, embedding_load
 from corpus.ingest import IngestBatch, check_batch, ingest_batch
 from corpus.loaders import Loaded, case_study_from_markdown, case_study_from_pdf, convert
 from corpus.loaders.safe_yaml import load_yaml
 from corpus.store import UpsertOutcome
-from corpus.types import PUBLIC, CaseStudy, Course, Document, HelpArticle
+from corpus.types import PUBLIC, CaseStudy, Chunk, Course, Document, HelpArticle
 from corpus.validation import case_study_from_dict, course_from_dict
 from embeddings import normalize_rows
 from gyanpath.accounts import ApiKey, KeyNotFoundError
@@ -149,10 +150,12 @@ class ContentManager:
         document = owned_by(parsed.document, author)
         services = self.services
         unchanged = self._stored_as_is(document)
-        load = embedding_load(document, sentences=services.settings.precompute_sentences)
-        if not unchanged and load > services.settings.sync_index_chars:
-            return self._queue(document, author, parsed.sanitized)
-        prepared = None if unchanged else services.builder.prepare(document)
+        chunks = chunk_document(document)
+        limit = services.settings.sync_index_chars
+        load = embedding_load(chunks, sentences=services.settings.precompute_sentences, limit=limit)
+        if not unchanged and load > limit:
+            return self._queue(document, chunks, author, parsed.sanitized)
+        prepared = None if unchanged else services.builder.prepare(document, chunks)
         # before the write, so that it is never its own duplicate
         review = services.recommender.authoring.review(
             document, viewer=author.viewer, vector=_mean_vector(prepared) if prepared is not None else None
@@ -160,14 +163,17 @@ class ContentManager:
         outcome, manifest = services.publish_change(lambda: self._write(document, author, prepared))
         return Uploaded(document, outcome, manifest.version, review, parsed.sanitized)
 
-    def _queue(self, document: Document, author: ApiKey, sanitized: tuple[str, ...]) -> Uploaded:
+    def _queue(
+        self, document: Document, chunks: Sequence[Chunk], author: ApiKey, sanitized: tuple[str, ...]
+    ) -> Uploaded:
         """Check now what the write will check again, review, and queue the document for the background."""
         store = self.services.store
         with store.read_snapshot():
             if store.has_document(document.id):
                 self._check_replaceable(store.get_document(document.id), document, author)
             check_batch(store, _batch(document), unseen=self._unseen(author))
-        review = self.services.recommender.authoring.review(document, viewer=author.viewer)
+        passages = [c.embed_text for c in chunks]
+        review = self.services.recommender.authoring.review(document, viewer=author.viewer, passages=passages)
         job = self.services.upload_queue.submit(
             document, key_id=author.id, department=author.department, sanitized=sanitized
         )

@@ -145,7 +145,7 @@ class UploadQueue:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
-        return self.get(job_id)
+        return UploadJob(job_id, document.id, document.kind, department, key_id, "queued", None, None, None, now, now)
 
     def claim(self, worker: str) -> UploadJob | None:
         """The oldest queued job, now marked as indexed by ``worker``; None when none is queued."""

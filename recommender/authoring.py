@@ -3,6 +3,7 @@ draft (title + description) or an existing course. Related content goes through 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,15 +126,23 @@ class Authoring:
         return self.tagger.suggest(vector, k=k, min_confidence=min_confidence)
 
     def review(
-        self, document: Document, *, viewer: Viewer, k: int = 5, tags: int = 5, vector: Matrix | None = None
+        self,
+        document: Document,
+        *,
+        viewer: Viewer,
+        k: int = 5,
+        tags: int = 5,
+        vector: Matrix | None = None,
+        passages: Sequence[str] | None = None,
     ) -> Review:
         """Near-duplicates of a document about to be stored (a new one, or a new version of one: it is never its
         own duplicate, nor are its translations) and the competency tags suggested for it. Only documents
         ``viewer`` may see are compared: another department's private case study is never named, scored or
         counted. ``vector``: the document's (the mean of its passage vectors) where the caller has embedded them
-        already; else it is embedded from a sample of its passages."""
+        already; else it is embedded from a sample of its passages (``passages``: their texts, where the caller has
+        cut the document already)."""
         if vector is None:
-            vector = self.semantic.document_vector(document)
+            vector = self.semantic.document_vector(document, passages)
         if isinstance(document, Course):
             exclude = {document.id, *self.catalog.translations(document.id)}
             if document.translation_of:

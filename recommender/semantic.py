@@ -174,10 +174,13 @@ class Semantic:
             matrix[~found] = embed_documents_mean(self.embedder, missing)
         return normalize_rows(matrix)
 
-    def document_vector(self, document: Document) -> Matrix:
+    def document_vector(self, document: Document, passages: Sequence[str] | None = None) -> Matrix:
         """A document not stored yet (an upload), embedded as it will be once stored (from at most
-        SAMPLED_PASSAGES of its passages)."""
-        return embed_documents_mean(self.embedder, [document], sample=SAMPLED_PASSAGES)
+        SAMPLED_PASSAGES of its passages; ``passages``: their ``embed_text``, where the caller has them)."""
+        if passages is None:
+            return embed_documents_mean(self.embedder, [document], sample=SAMPLED_PASSAGES)
+        chosen = evenly_spaced(passages, SAMPLED_PASSAGES) or [document.title]
+        return normalize_rows(self.embedder.embed_documents(chosen).mean(axis=0, keepdims=True))
 
     def course_vector(self, course_id: str) -> Matrix:
         row: Matrix = self.courses[self.course_row[course_id]][None, :]

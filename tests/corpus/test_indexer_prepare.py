@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from corpus.chunking import chunk_document
 from corpus.indexer import IndexBuilder, chunk_sentences, embedding_load
 from corpus.store import Store
 from corpus.types import CaseStudy
@@ -76,7 +77,9 @@ def test_other_passages_than_prepared_are_not_given_its_vectors(empty_store: Sto
 
 
 def test_embedding_load_counts_passages_and_sentences() -> None:
-    document = case("cs-c")
-    with_sentences = embedding_load(document)
-    without = embedding_load(document, sentences=False)
+    chunks = chunk_document(case("cs-c"))
+    with_sentences = embedding_load(chunks)
+    without = embedding_load(chunks, sentences=False)
     assert len(BODY) < without < with_sentences < 3 * without
+    assert without < embedding_load(chunks, limit=without + 10) < with_sentences  # counting stops past the limit
+    assert embedding_load(chunks, limit=10) == without
