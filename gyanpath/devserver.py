@@ -15,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from gyanpath.api.worker import HEADER
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -44,29 +46,32 @@ def running_service(
             command, cwd=ROOT, env=dict(env), stdout=log, stderr=subprocess.STDOUT, start_new_session=workers > 1
         )
         try:
-            _wait_until_healthy(url, process, log_path, timeout, require_index)
-            if workers > 1:
-                time.sleep(1.0)  # the first worker answered; let the others finish starting too
+            _wait_until_healthy(url, process, log_path, timeout, require_index, workers)
             yield url
         finally:
             _stop(process, group=workers > 1)
 
 
 def _wait_until_healthy(
-    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float, require_index: bool
+    url: str, process: subprocess.Popen[bytes], log: Path, timeout: float, require_index: bool, workers: int = 1
 ) -> None:
+    """Until ``workers`` different workers (told apart by the X-Gyanpath-Worker header; each request on a new
+    connection) have answered healthy."""
     deadline = time.monotonic() + timeout
+    healthy: set[str] = set()
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise ServerError(f"the service exited with {process.returncode}:\n{log.read_text()}")
         try:
             response = httpx.get(f"{url}/health", timeout=2)
             if response.status_code == 200 and (not require_index or response.json().get("status") == "ok"):
-                return
+                healthy.add(response.headers.get(HEADER, ""))
+                if len(healthy) >= workers:
+                    return
         except (httpx.HTTPError, ValueError):
             pass
-        time.sleep(0.2)
-    raise ServerError(f"the service was not healthy within {timeout:.0f} s:\n{log.read_text()}")
+        time.sleep(0.05 if healthy else 0.2)  # once one answers, the next connection may reach another worker
+    raise ServerError(f"{len(healthy)} of {workers} workers were healthy within {timeout:.0f} s:\n{log.read_text()}")
 
 
 def _stop(process: subprocess.Popen[bytes], *, group: bool) -> None:

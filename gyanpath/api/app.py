@@ -30,6 +30,7 @@ from gyanpath.api.routers import (
     taxonomy,
     tutor,
 )
+from gyanpath.api.worker import WorkerHeaderMiddleware
 from gyanpath.ratelimit import create_limiter
 from gyanpath.services import Services
 from gyanpath.settings import Settings
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     install_error_handlers(app)
     # Small pages for slow connections: JSON and the UI's files travel compressed (server-sent events never are).
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(WorkerHeaderMiddleware)
     app.include_router(health.router)
     app.include_router(identity.router)
     app.include_router(search.router)

@@ -91,18 +91,27 @@ def test_killed_builds_leave_the_last_good_snapshot(tmp_path: Path) -> None:
     ingest(services.store, IngestSources(case_studies=[synthetic_cases(tmp_path / "cases.jsonl", 400)]))
     started = time.monotonic()
     assert run_build(home, kill_after=None) == 0
-    duration = time.monotonic() - started
+    duration = time.monotonic() - started  # only to spread the kill moments over a build, never asserted
     chunks = len(services.store.chunk_ids())
     rng = random.Random(2026)
-    killed_mid_build = 0
-    for _ in range(KILLS):
+    killed_mid_build = rounds = 0
+    # KILLS rounds, and more while fewer than half of the kills landed before the build finished, whatever this
+    # machine's speed: a build that finished first is checked like the others and not counted (the ceiling only
+    # stops a machine where kills never land mid-build).
+    while rounds < KILLS or killed_mid_build < KILLS // 2:
+        assert rounds < 4 * KILLS, f"only {killed_mid_build} of {rounds} kills landed before the build finished"
+        rounds += 1
         services.store.clear_embeddings(services.embedder.model_id)  # every build redoes all the work
-        code = run_build(home, kill_after=rng.uniform(0.05, 0.9 * duration))
-        killed_mid_build += code == -signal.SIGKILL
+        kill_after = rng.uniform(0.05, 0.9 * duration)
+        code = run_build(home, kill_after=kill_after)
+        if code == -signal.SIGKILL:
+            killed_mid_build += 1
+        else:  # it finished within kill_after: later kills come sooner
+            assert code == 0, code
+            duration = kill_after
         assert services.load_index(), services.health.detail
         manifest = services.retriever.model.manifest
         assert manifest is not None
         assert manifest.vector_count == chunks == len(services.store.chunk_ids())
         assert len(services.retriever.retrieve("vaccine budget audit", k=5, mode="dense")) == 5
-    assert killed_mid_build >= KILLS // 2, "most kills should land before the build finished"
     services.close()

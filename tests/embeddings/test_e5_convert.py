@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +38,7 @@ from embeddings.e5_convert import (
 )
 from embeddings.threads import Threads
 from embeddings.xlmr_tokenizer import compile_charsmap, lookup
+from tests.waiting import wait_until
 
 SAMPLES = [
     "How much cyber-fraud money did the Mysuru CEN police put on hold?",
@@ -122,11 +122,12 @@ def test_word_embeddings_become_int8_blocks_gathered_per_call(tmp_path: Path) ->
 
 def test_concurrent_first_use_converts_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
+    callers: list[int] = []
 
     def slow_writer(model: object, destination: Path) -> None:
         calls.append(1)
         destination.mkdir()
-        time.sleep(0.3)
+        wait_until(lambda: len(callers) == 3, what="all three callers")  # they arrive while this one converts
         (destination / "model.safetensors").write_bytes(b"weights")
 
     source = tmp_path / "e5-small-q4.bin"
@@ -135,10 +136,12 @@ def test_concurrent_first_use_converts_once(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(e5_convert, "write_sentence_transformer", slow_writer)
     monkeypatch.setattr(e5_convert, "export_onnx_int8", lambda directory: None)
     results: list[Path] = []
-    threads = [
-        threading.Thread(target=lambda: results.append(ensure_converted(tmp_path / "c", source=source, version="9")))
-        for _ in range(3)
-    ]
+
+    def call() -> None:
+        callers.append(1)
+        results.append(ensure_converted(tmp_path / "c", source=source, version="9"))
+
+    threads = [threading.Thread(target=call) for _ in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:

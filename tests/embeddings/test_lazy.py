@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-import time
+from collections.abc import Callable
 
 import pytest
 
@@ -11,14 +11,16 @@ from embeddings import EmbeddingError, create_lazy_embedder
 from embeddings.hashing import HashingEmbedder
 from embeddings.lazy import LazyEmbedder
 from embeddings.registry import MODEL_IDS
+from tests.waiting import wait_until
 
 
-def _counting_loader(calls: list[int], delay: float = 0.0) -> LazyEmbedder:
+def _counting_loader(calls: list[int], hold: Callable[[], object] = lambda: None) -> LazyEmbedder:
+    """Counts its loads; ``hold`` runs inside the load (the load is in flight until it returns)."""
     model = HashingEmbedder()
 
     def load() -> HashingEmbedder:
         calls.append(1)
-        time.sleep(delay)
+        hold()
         return model
 
     return LazyEmbedder(model.model_id, model.dimension, load)
@@ -36,10 +38,17 @@ def test_nothing_loads_until_something_is_embedded() -> None:
 
 def test_callers_racing_the_background_load_share_one_model() -> None:
     calls: list[int] = []
-    lazy = _counting_loader(calls, delay=0.2)
+    callers: list[int] = []
+    # The background load stays in flight until all four callers have asked for a vector.
+    lazy = _counting_loader(calls, hold=lambda: wait_until(lambda: len(callers) == 4, what="four callers"))
     lazy.preload()
     results: list[object] = []
-    threads = [threading.Thread(target=lambda: results.append(lazy.embed_query("x").shape)) for _ in range(4)]
+
+    def call() -> None:
+        callers.append(1)
+        results.append(lazy.embed_query("x").shape)
+
+    threads = [threading.Thread(target=call) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -34,6 +34,8 @@ from gyanpath.devserver import running_service
 from gyanpath.services import Services
 from gyanpath.settings import Settings
 from tests.conftest import MINI
+from tests.waiting import wait_until
+from tests.workers import Workers
 
 pytestmark = pytest.mark.slow
 
@@ -343,24 +345,27 @@ def test_uploads_deletes_and_questions_at_once_never_fail(service: tuple[str, Ke
     assert log.degraded == 0, f"{log.degraded} searches answered degraded (lexical only)"
     assert by_operation["upload case study"] >= AUTHORS * AUTHOR_OPS // 3 and by_operation["ask"] > 10
 
-    wait_until_settled(base, keys, backend)
+    wait_until_settled(base, backend)
     check_store_and_index_agree(base, keys, home, backend, final)
 
 
-def wait_until_settled(base: str, keys: Keys, backend: Backend, timeout: float = 30.0) -> None:
-    """Until every worker (asked over new connections) serves a sound snapshot again: each follows the last one
-    published on its next request, at most a poll interval later."""
-    deadline, healthy = time.monotonic() + timeout, 0
-    while healthy < 4 * backend.workers:
-        assert time.monotonic() < deadline, f"the service did not settle in {timeout:.0f} s"
-        with _client(base, keys.learner, 2) as client:
-            healthy = healthy + 1 if client.get("/health").json()["status"] == "ok" else 0
-        time.sleep(0.1)
+def wait_until_settled(base: str, backend: Backend, timeout: float = 60.0) -> None:
+    """Until every worker serves a sound snapshot again: each follows the last one published on its next request, at
+    most a poll interval later. Settled: each worker (by name) answered ``ok`` twice in a row, the others too."""
+    workers = Workers(base)
+    streak: dict[str, int] = {}
+
+    def settled() -> bool:
+        response, worker = workers.request("GET", "/health", timeout=30)
+        streak[worker] = streak.get(worker, 0) + 1 if response.json()["status"] == "ok" else 0
+        return len(streak) == backend.workers and min(streak.values()) >= 2
+
+    wait_until(settled, timeout=timeout, interval=0.1, what=lambda: f"every worker to serve a sound snapshot: {streak}")
 
 
 def check_store_and_index_agree(base: str, keys: Keys, home: Path, backend: Backend, final: dict[str, bool]) -> None:
     """Each id that its author's last acknowledged change left stored is in the store, opens, and is found by
-    search (on every worker); each deleted one is in none of them."""
+    search, on every worker (each asked until it answered, by name); each deleted one is in none of them."""
     store = Store.open(home / "gyanpath.db")
     try:
         in_store = store.document_ids()
@@ -368,16 +373,21 @@ def check_store_and_index_agree(base: str, keys: Keys, home: Path, backend: Back
         store.close()
     wrong_store = sorted(doc_id for doc_id, kept in final.items() if (doc_id in in_store) != kept)
     assert not wrong_store, f"the store disagrees with the acknowledged changes: {wrong_store}"
-    log = Log()
-    probes = 3 * backend.workers  # new connections: every worker is asked
-    for _ in range(probes):
-        with _client(base, keys.learner, backend.workers) as client:
-            health = client.get("/health").json()
-            assert health["status"] == "ok", health
-            for doc_id, kept in final.items():
-                if doc_id.startswith("crs-"):
-                    continue
-                found = doc_id in _search(client, doc_id.removeprefix("cs-"), log)
-                opened = client.get(f"/documents/{doc_id}").status_code
-                assert (found, opened) == ((True, 200) if kept else (False, 404)), (doc_id, kept, found, opened)
-    assert all(a[1] == 200 for a in log.answers)
+    workers = Workers(base)
+
+    def session() -> httpx.Client:
+        return httpx.Client(headers={"Authorization": f"Bearer {keys.learner}"})
+
+    for worker, health in workers.from_each(backend.workers, "GET", "/health", timeout=30).items():
+        assert health.json()["status"] == "ok", (worker, health.json())
+    for doc_id, kept in final.items():
+        if doc_id.startswith("crs-"):
+            continue
+        params = {"q": doc_id.removeprefix("cs-"), "k": 50, "kind": "case_study"}
+        searched = workers.from_each(backend.workers, "GET", "/search", client=session, params=params, timeout=60)
+        opened = workers.from_each(backend.workers, "GET", f"/documents/{doc_id}", client=session, timeout=60)
+        for worker, response in searched.items():  # every worker answers the same
+            assert response.status_code == 200 and response.json()["degraded"] is False, (worker, response.text[:300])
+            found = doc_id in [hit["doc_id"] for hit in response.json()["results"]]
+            answer = (found, opened[worker].status_code)
+            assert answer == ((True, 200) if kept else (False, 404)), (doc_id, kept, worker, answer)

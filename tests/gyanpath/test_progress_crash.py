@@ -1,8 +1,9 @@
 """Kill -9 during a burst of progress writes loses no acknowledged write (SQLite, WAL, synchronous=FULL).
 
 A child process records completions as fast as it can and prints each id once ``complete`` has returned (the
-acknowledgement a client would get); the parent kills it at a random moment, 25 times, and then every
-acknowledged id must be in the database, which must pass SQLite's integrity check.
+acknowledgement a client would get); the parent kills it after a random number of acknowledged writes (the burst
+goes on meanwhile, so the kill lands mid-write), 25 times, and then every acknowledged id must be in the database,
+which must pass SQLite's integrity check.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from gyanpath.progress import ProgressStore
+from tests.waiting import wait_until
 
 ROUNDS = 25
 PROJECT = Path(__file__).resolve().parents[2]
@@ -56,7 +57,8 @@ def _one_round(url: str, number: int, rng: random.Random) -> set[int]:
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     assert ready.wait(60), "the writer did not start"
-    time.sleep(rng.uniform(0.02, 0.4))
+    acknowledged = rng.randint(1, 40)  # kill it mid-burst, after a random number of acknowledged writes
+    wait_until(lambda: len(lines) >= acknowledged or child.poll() is not None, what=f"{acknowledged} writes")
     child.send_signal(signal.SIGKILL)
     child.wait(30)
     reader.join(30)
