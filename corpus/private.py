@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 from pathlib import Path
 
 OWNER_ONLY = 0o600
@@ -22,3 +23,15 @@ def owner_only_sqlite(path: Path) -> None:
     for name in (path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))):
         with contextlib.suppress(FileNotFoundError):
             os.chmod(name, OWNER_ONLY)
+
+
+def connect_private_sqlite(path: Path) -> sqlite3.Connection:
+    """A connection to the SQLite file ``path`` (created 0600 if new, see ``owner_only_sqlite``) as the service's
+    stores use it: usable from any thread (the caller serialises), autocommit with explicit transactions, write-ahead
+    log, waiting up to 30 s for another process's write, foreign keys enforced."""
+    owner_only_sqlite(path)
+    connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30.0)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA busy_timeout=30000")
+    connection.execute("PRAGMA foreign_keys=ON")
+    return connection

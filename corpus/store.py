@@ -21,7 +21,7 @@ import numpy as np
 
 from corpus.chunking import chunk_document
 from corpus.errors import DocumentNotFoundError
-from corpus.private import owner_only_sqlite
+from corpus.private import connect_private_sqlite
 from corpus.serialize import competency_to_dict, document_from_dict, document_to_dict, role_to_dict
 from corpus.types import Chunk, Competency, Document, Role
 from corpus.validation import competency_from_dict, role_from_dict
@@ -90,11 +90,7 @@ class Store:
 
     @classmethod
     def open(cls, path: Path) -> Store:
-        owner_only_sqlite(path)
-        connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30.0)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA busy_timeout=30000")
-        connection.execute("PRAGMA foreign_keys=ON")
+        connection = connect_private_sqlite(path)
         connection.execute("PRAGMA synchronous=NORMAL")
         connection.executescript(SCHEMA)
         return cls(connection)

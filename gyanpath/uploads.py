@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from corpus.private import owner_only_sqlite
+from corpus.private import connect_private_sqlite
 from corpus.serialize import document_from_dict, document_to_dict
 from corpus.types import Document
 
@@ -108,10 +108,7 @@ class UploadQueue:
     """The queue's table, over its own connection to the service's database file."""
 
     def __init__(self, path: Path) -> None:
-        owner_only_sqlite(path)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30.0)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA busy_timeout=30000")
+        self._db = connect_private_sqlite(path)
         self._db.executescript(SCHEMA)
         self._lock = threading.Lock()
 

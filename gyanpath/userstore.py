@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from corpus.private import owner_only_sqlite
+from corpus.private import connect_private_sqlite
 from gyanpath.accounts import (
     DISPLAY_CHARS,
     ApiKey,
@@ -57,11 +56,7 @@ class SQLiteUserStore:
     """Implements tutor.conversations.ConversationStore, plus feedback, over one SQLite file."""
 
     def __init__(self, path: Path) -> None:
-        owner_only_sqlite(path)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30.0)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA busy_timeout=30000")
-        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db = connect_private_sqlite(path)
         self._lock = threading.Lock()
         self._migrate()
 
