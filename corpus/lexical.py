@@ -13,10 +13,12 @@ from __future__ import annotations
 import functools
 import math
 import re
+import threading
 import zipfile
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -247,6 +249,27 @@ def _term(token: str) -> str:
 LEXICAL_FORMAT = 1
 """Version of the saved BM25 layout and of :func:`tokenize`: bump it when either changes, so old files are rebuilt."""
 
+VIEWS = 64
+"""How many per-viewer statistics (:meth:`BM25Index.visible_to`) an index keeps: one per visibility set in use (a
+department with private material and the viewers of none share theirs), so a few dozen cover every viewer."""
+
+
+class Lexicon(Protocol):
+    """Collection statistics of a set of passages, as the tutor reads them: idf weights, whether a term occurs at all,
+    and the vocabulary. :class:`BM25Index` answers for all of its passages, :class:`VisibleLexicon` for those one
+    viewer may see."""
+
+    size: int
+
+    @property
+    def max_idf(self) -> float: ...
+
+    def idf(self, term: str) -> float: ...
+
+    def knows(self, term: str) -> bool: ...
+
+    def vocabulary(self) -> frozenset[str]: ...
+
 
 class BM25Index:
     """Okapi BM25 with postings in one compressed-row layout (a term's passages and term frequencies are slices of
@@ -298,6 +321,8 @@ class BM25Index:
         self._lengths = lengths
         self._avg_length = float(lengths.mean()) if self.size else 0.0
         self._norm = k1 * (1.0 - b + b * lengths / max(self._avg_length, 1e-9))
+        self._views: OrderedDict[bytes, VisibleLexicon] = OrderedDict()
+        self._views_lock = threading.Lock()
 
     def save(self, path: Path, *, key: npt.NDArray[np.int64], tag: str) -> None:
         """Write the index to ``path`` (``.npz``) with ``key``, the chunk ids its positions stand for, and ``tag``
@@ -364,6 +389,28 @@ class BM25Index:
         frequency = 0 if row is None else int(self._offsets[row + 1] - self._offsets[row])
         return math.log(1.0 + (self.size - frequency + 0.5) / (frequency + 0.5))
 
+    def visible_to(self, visible: npt.NDArray[np.bool_] | None) -> BM25Index | VisibleLexicon:
+        """The statistics of the ``visible`` passages only (a mask over positions), as :meth:`scores_and_coverage`
+        counts them for a viewer: the index itself where every passage is visible (or ``visible`` is None), so the
+        numbers are exactly the corpus-wide ones. Built once per visibility set and kept (:data:`VIEWS` of them)."""
+        if visible is None or (len(visible) == self.size and bool(visible.all())):
+            return self
+        if len(visible) != self.size:
+            raise ValueError(f"visibility mask of {len(visible)} positions for an index of {self.size}")
+        key = np.packbits(visible).tobytes()
+        with self._views_lock:
+            view = self._views.get(key)
+            if view is not None:
+                self._views.move_to_end(key)
+                return view
+        view = VisibleLexicon(self, visible)  # outside the lock: two threads may both build one, and one is kept
+        with self._views_lock:
+            view = self._views.setdefault(key, view)
+            self._views.move_to_end(key)
+            while len(self._views) > VIEWS:
+                self._views.popitem(last=False)
+        return view
+
     def scores(self, query: str) -> npt.NDArray[np.float32]:
         return self.scores_and_coverage(query)[0]
 
@@ -422,3 +469,53 @@ class BM25Index:
             candidates = candidates[np.argpartition(-scores[candidates], k - 1)[:k]]
         ordered = candidates[np.argsort(-scores[candidates], kind="stable")]
         return [(int(i), float(scores[i]), float(coverage[i])) for i in ordered]
+
+
+class VisibleLexicon:
+    """An index's collection statistics over the passages one viewer may see (see :meth:`BM25Index.visible_to`):
+    passage count, document frequencies, and hence idf, which terms occur and the vocabulary, the same numbers that
+    :meth:`BM25Index.scores_and_coverage` uses with ``visible``. Another department's private case study therefore
+    moves nothing here: its words are neither known nor less rare for a viewer who may not read it.
+
+    A term's frequency is counted when first asked for (a question names a few terms); the whole vocabulary only when
+    :meth:`vocabulary` is called (cross-script features), in one pass over the postings."""
+
+    def __init__(self, index: BM25Index, visible: npt.NDArray[np.bool_]) -> None:
+        self._index = index
+        self._visible = visible.copy()
+        self.size = int(np.count_nonzero(visible))
+        self._counted: dict[str, int] = {}
+        self._vocabulary: frozenset[str] | None = None
+
+    def _frequency(self, term: str) -> int:
+        frequency = self._counted.get(term)
+        if frequency is None:
+            posting = self._index._posting(term)
+            if posting is None:
+                return 0  # not kept: only the index's own terms are, so the memo is bounded by its vocabulary
+            frequency = self._counted[term] = int(np.count_nonzero(self._visible[posting[0]]))
+        return frequency
+
+    def vocabulary(self) -> frozenset[str]:
+        """Every term some visible passage contains."""
+        if self._vocabulary is None:
+            index = self._index
+            # Visible postings of each term: a running count over the flat postings, read at the rows' offsets.
+            running = np.zeros(len(index._docs) + 1, dtype=np.int64)
+            np.cumsum(self._visible[index._docs], out=running[1:])
+            counts = (running[index._offsets[1:]] - running[index._offsets[:-1]]).tolist()
+            self._vocabulary = frozenset(term for term, row in index._terms.items() if counts[row])
+        return self._vocabulary
+
+    def knows(self, term: str) -> bool:
+        """Whether any visible passage contains ``term``."""
+        return self._frequency(term) > 0
+
+    @property
+    def max_idf(self) -> float:
+        """The idf of a term no visible passage contains."""
+        return math.log(1.0 + (self.size + 0.5) / 0.5)
+
+    def idf(self, term: str) -> float:
+        frequency = self._frequency(term)
+        return math.log(1.0 + (self.size - frequency + 0.5) / (frequency + 0.5))

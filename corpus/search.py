@@ -21,7 +21,7 @@ from corpus.errors import IndexNotReadyError
 from corpus.fusion import FusionModel, RankedSide, load_fusion, query_features
 from corpus.hinglish import gloss
 from corpus.language_id import detect_language
-from corpus.lexical import BM25Index, tokenize
+from corpus.lexical import BM25Index, Lexicon, tokenize
 from corpus.store import DocumentRow, Store
 from corpus.translations import translation_groups
 from corpus.types import PUBLIC, DocumentKind, Filters, Hit, Viewer
@@ -152,6 +152,12 @@ class ReadModel:
         """Which chunks this viewer may see at all (private documents of other departments fail closed)."""
         return self._visible_docs(viewer)[self.chunk_doc] if len(self.chunk_doc) else np.zeros(0, dtype=bool)
 
+    def lexicon(self, viewer: Viewer) -> Lexicon:
+        """The lexical statistics (idf, known terms, vocabulary) of the passages this viewer may see, as BM25 counts
+        them for their searches: what the tutor weighs a question's words by. The corpus-wide index itself for a
+        viewer who sees everything; computed once per visibility set and kept with the index."""
+        return self.lexical.visible_to(self.visible(viewer))
+
     def _visible_docs(self, viewer: Viewer) -> npt.NDArray[np.bool_]:
         columns = self.doc_columns
         visible: npt.NDArray[np.bool_] = (columns["visibility"] == PUBLIC) | np.isin(
@@ -185,13 +191,18 @@ _LATIN = re.compile(r"[A-Za-z]")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
-def fusion_features(model: ReadModel, query: str, candidates: Candidates) -> npt.NDArray[np.float64]:
+def fusion_features(
+    model: ReadModel, query: str, candidates: Candidates, *, lexicon: Lexicon | None = None
+) -> npt.NDArray[np.float64]:
+    """``lexicon``: the statistics the query's terms are known by (default: the whole index; a viewer's own, see
+    :meth:`ReadModel.lexicon`, so that a private case study's words do not count as known for others)."""
     terms = tokenize(query)
+    lexicon = lexicon if lexicon is not None else model.lexical
     lexical, dense = candidates.lexical or [], candidates.dense or []
     letters = len(_LETTER.findall(query))
     return query_features(
         terms=len(terms),
-        known_terms=sum(1 for term in terms if model.lexical.knows(term)),
+        known_terms=sum(1 for term in terms if lexicon.knows(term)),
         lexical=RankedSide([int(model.chunk_doc[p]) for p, _, _ in lexical], [score for _, score, _ in lexical]),
         lexical_coverage=[coverage for _, _, coverage in lexical],
         dense=RankedSide([int(model.chunk_doc[p]) for p, _ in dense], [score for _, score in dense]),
@@ -261,11 +272,12 @@ class HybridRetriever:
             return []
         depth = max(self.candidates, k * 4)
         query = self.search_form(query)
-        candidates = self.candidates_for(model, query, depth, mask, mode, visible=model.visible(viewer or Viewer()))
+        visible = model.visible(viewer or Viewer())
+        candidates = self.candidates_for(model, query, depth, mask, mode, visible=visible)
         rankings: list[tuple[str, list[int], list[float]]] = []
         if candidates.lexical is not None:
             lexical = candidates.lexical
-            weight = self.lexical_weight(model, query, candidates) if mode == "hybrid" else 1.0
+            weight = self.lexical_weight(model, query, candidates, visible=visible) if mode == "hybrid" else 1.0
             weights = [
                 weight * coverage**self.coverage_power if mode == "hybrid" else 1.0 for _, _, coverage in lexical
             ]
@@ -308,11 +320,20 @@ class HybridRetriever:
                 dense = self._dense(model, query, depth, mask)
         return Candidates(lexical, dense)
 
-    def lexical_weight(self, model: ReadModel, query: str, candidates: Candidates) -> float:
-        """How much the lexical ranking counts in the fusion for this query (1 without a fitted fusion model)."""
+    def lexical_weight(
+        self,
+        model: ReadModel,
+        query: str,
+        candidates: Candidates,
+        *,
+        visible: npt.NDArray[np.bool_] | None = None,
+    ) -> float:
+        """How much the lexical ranking counts in the fusion for this query (1 without a fitted fusion model).
+        ``visible``: the passages whose vocabulary counts as known (default: all), as in :meth:`candidates_for`."""
         if self.fusion is None or candidates.lexical is None or candidates.dense is None:
             return 1.0
-        return self.fusion.lexical_weight(fusion_features(model, query, candidates))
+        lexicon = model.lexical.visible_to(visible)
+        return self.fusion.lexical_weight(fusion_features(model, query, candidates, lexicon=lexicon))
 
     def _dense(self, model: ReadModel, query: str, depth: int, mask: npt.NDArray[np.bool_]) -> list[tuple[int, float]]:
         assert model.snapshot is not None

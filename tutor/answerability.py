@@ -16,13 +16,15 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from corpus.language_id import detect_language
-from corpus.lexical import BM25Index, tokenize
+from corpus.lexical import Lexicon, tokenize
 from tutor.answer_types import expected_type, holds
 from tutor.evidence import (
     coverage,
@@ -79,7 +81,9 @@ class Context:
     question: str
     evidence: Sequence[Evidence]
     document_text: str
-    lexicon: BM25Index | None = None
+    lexicon: Lexicon | None = None
+    """Statistics of the passages the viewer may see (:meth:`corpus.search.ReadModel.lexicon`): a private case study
+    of another department must not make a word known or less rare for them."""
     places: tuple[str, ...] = ()
     """The best document's district and state, where it names them (case studies)."""
 
@@ -131,22 +135,26 @@ def features(context: Context) -> dict[str, float]:
     }
 
 
-_SHAPES: list[tuple[BM25Index, frozenset[str], frozenset[str]]] = []
+_SHAPES: weakref.WeakKeyDictionary[Lexicon, tuple[frozenset[str], frozenset[str]]] = weakref.WeakKeyDictionary()
+_SHAPES_LOCK = threading.Lock()
 
 
-def _shapes_by_script(lexicon: BM25Index) -> tuple[frozenset[str], frozenset[str]]:
-    """Skeletons of every Latin-script and every Devanagari term of the material, kept for the latest lexicon only
-    (a new snapshot brings a new lexicon)."""
-    if not _SHAPES or _SHAPES[0][0] is not lexicon:
+def _shapes_by_script(lexicon: Lexicon) -> tuple[frozenset[str], frozenset[str]]:
+    """Skeletons of every Latin-script and every Devanagari term of the material (the passages the lexicon counts),
+    kept while the lexicon lives: one per snapshot and visibility set (a new snapshot brings a new lexicon)."""
+    with _SHAPES_LOCK:
+        shapes = _SHAPES.get(lexicon)
+    if shapes is None:
         terms = lexicon.vocabulary()
         latin = frozenset(skeleton(t) for t in terms if t.isascii() and t.isalpha())
         devanagari = frozenset(skeleton(t) for t in terms if not t.isascii())
-        _SHAPES[:] = [(lexicon, latin, devanagari)]
-    _, latin, devanagari = _SHAPES[0]
-    return latin, devanagari
+        shapes = (latin, devanagari)
+        with _SHAPES_LOCK:
+            _SHAPES[lexicon] = shapes
+    return shapes
 
 
-def _transferable_coverage(question: str, document: str, lexicon: BM25Index | None, other: str | None) -> float:
+def _transferable_coverage(question: str, document: str, lexicon: Lexicon | None, other: str | None) -> float:
     """Share of the question's content words whose consonant skeleton occurs in the document, counting only words
     that can occur there at all: a word of the question's own script always, a word of the other script (a native
     Hindi verb for an English document) only when some term of the material in the document's script has its
@@ -159,7 +167,7 @@ def _transferable_coverage(question: str, document: str, lexicon: BM25Index | No
     return skeleton_coverage(words, document) if words else 0.5
 
 
-def _rarest_missing(question: str, document: str, lexicon: BM25Index | None) -> float:
+def _rarest_missing(question: str, document: str, lexicon: Lexicon | None) -> float:
     """The idf (as a share of the largest possible) of the rarest question term that the document lacks: a place,
     scheme or year swapped for one the material does not cover is rare and missing."""
     if lexicon is None:
@@ -169,7 +177,7 @@ def _rarest_missing(question: str, document: str, lexicon: BM25Index | None) -> 
     return max(missing, default=0.0) / lexicon.max_idf
 
 
-def _unknown_share(question: str, lexicon: BM25Index | None) -> float:
+def _unknown_share(question: str, lexicon: Lexicon | None) -> float:
     """Share of the question's content words that occur nowhere in the material (off-topic questions use words
     the corpus never does)."""
     terms = [t for t in set(question_terms(question)) if not t.isdigit()]

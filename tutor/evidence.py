@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus.language_id import detect_language
-from corpus.lexical import BM25Index, tokenize
+from corpus.lexical import Lexicon, tokenize
 from corpus.sentences import Sentence, clean_text, split_sentences
 from corpus.store import Store
 from corpus.types import Hit
@@ -144,10 +144,12 @@ class EvidenceSelector:
         question: str,
         hits: Sequence[Hit],
         query_vector: Vectors,
-        lexicon: BM25Index | None = None,
+        lexicon: Lexicon | None = None,
         language_pull: Mapping[str, float] | None = None,
     ) -> list[Evidence]:
-        """Every usable sentence of ``hits`` scored against ``question``, best first. ``language_pull`` (sentence
+        """Every usable sentence of ``hits`` scored against ``question``, best first. ``lexicon`` weighs the
+        question's words: the viewer's own statistics (:meth:`corpus.search.ReadModel.lexicon`), so that what they
+        may not see does not change which sentence comes first. ``language_pull`` (sentence
         language -> cosine offset) is subtracted from the cosines of sentences in that language: how much closer the
         embedder puts the question to an average passage of that language than to one of its own. Cosines so
         corrected are on one scale whatever the sentence's language, so the ranker's allowance for the other script
@@ -342,8 +344,9 @@ def question_terms(question: str) -> list[str]:
     return [t for t in tokenize(question) if t not in _QUESTION_WORDS]
 
 
-def weighted_terms(question: str, lexicon: BM25Index | None) -> dict[str, float]:
-    """The question's content terms, each weighted by its idf in the corpus (1.0 without a lexicon)."""
+def weighted_terms(question: str, lexicon: Lexicon | None) -> dict[str, float]:
+    """The question's content terms, each weighted by its idf in the lexicon (the passages the viewer may see; 1.0
+    without a lexicon)."""
     terms = set(question_terms(question))
     if lexicon is None:
         return dict.fromkeys(terms, 1.0)

@@ -13,6 +13,7 @@ from corpus.chunking import document_body
 from corpus.errors import DocumentNotFoundError
 from corpus.language_id import detect_language
 from corpus.languages import LANGUAGES
+from corpus.lexical import Lexicon
 from corpus.search import HybridRetriever
 from corpus.translations import translation_groups
 from corpus.types import CaseStudy, Filters, Hit, Viewer
@@ -130,12 +131,15 @@ class Tutor:
         )  # fmt: skip
         yield answer
 
-    def _evidence(self, query: str, hits: list[Hit], preferred: str | None) -> list[Evidence]:
+    def _evidence(
+        self, query: str, hits: list[Hit], preferred: str | None, lexicon: Lexicon | None = None
+    ) -> list[Evidence]:
+        """``lexicon``: the viewer's statistics (:meth:`_lexicon`; default: an anonymous viewer's, public only)."""
         if not hits:
             return []
         vector = self.retriever.embedder.embed_query(query)
-        model = self.retriever.model
-        evidence = self.selector.select(query, hits, vector, model.lexical, self._language_pull(query, vector))
+        lexicon = lexicon if lexicon is not None else self._lexicon(None)
+        evidence = self.selector.select(query, hits, vector, lexicon, self._language_pull(query, vector))
         if preferred:
             evidence = [
                 replace(e, score=e.score + PREFERRED_LANGUAGE_BONUS) if e.hit.language == preferred else e
@@ -156,11 +160,18 @@ class Tutor:
         own = float(means[language] @ q)
         return {lang: float(mean @ q) - own for lang, mean in means.items()}
 
+    def _lexicon(self, viewer: Viewer | None) -> Lexicon:
+        """The lexical statistics of what ``viewer`` may see (search counts the same): idf weights, known words and
+        the vocabulary of the features, so that nothing of another department's private case study moves whether
+        or what the tutor answers them."""
+        return self.retriever.model.lexicon(viewer or Viewer.anonymous())
+
     def assess(self, query: str, options: AskOptions) -> Assessment:
         """Retrieve, rank evidence and decide answerability for an already resolved question."""
+        lexicon = self._lexicon(options.viewer)
         hits = self._retrieve(query, options)
-        evidence = self._evidence(query, hits, options.language)
-        evidence = self._prefer_translation(query, evidence, options) or evidence
+        evidence = self._evidence(query, hits, options.language, lexicon)
+        evidence = self._prefer_translation(query, evidence, options, lexicon) or evidence
         document = None
         while evidence and document is None:
             try:
@@ -174,7 +185,7 @@ class Tutor:
             text = f"{document.title}\n{document_body(document)}"
             named = (document.district, document.state) if isinstance(document, CaseStudy) else ()
             places = tuple(p for p in named if p)
-            values = features(Context(query, evidence, text, self.retriever.model.lexical, places))
+            values = features(Context(query, evidence, text, lexicon, places))
         model = self.answerability
         if self.regional_answerability is not None and pair[:2] not in ("en", "hi"):
             model = self.regional_answerability
@@ -206,7 +217,9 @@ class Tutor:
             h for h in extra if h.chunk_id not in seen_chunks and group.get(h.doc_id, h.doc_id) not in seen_groups
         ]
 
-    def _prefer_translation(self, query: str, evidence: list[Evidence], options: AskOptions) -> list[Evidence] | None:
+    def _prefer_translation(
+        self, query: str, evidence: list[Evidence], options: AskOptions, lexicon: Lexicon | None = None
+    ) -> list[Evidence] | None:
         """When the best evidence is in another language than the question and the same document exists in the
         question's language, that translation's best sentences come first."""
         language = detect_language(query)
@@ -219,7 +232,7 @@ class Tutor:
             return None
         filters = replace(options.filters or Filters(), doc_ids=frozenset(translated_ids))
         hits = self.retriever.retrieve(query, k=3, filters=filters, viewer=options.viewer)
-        translated = self._evidence(query, hits, None)
+        translated = self._evidence(query, hits, None, lexicon or self._lexicon(options.viewer))
         if not translated:
             return None
         best = translated[0]

@@ -4,6 +4,7 @@ import io
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from corpus.lexical import BM25Index, tokenize
 
@@ -87,3 +88,26 @@ def test_a_damaged_or_inconsistent_file_is_ignored(tmp_path: Path) -> None:
     with path.open("wb") as file:
         np.savez(file, **arrays)
     assert BM25Index.load(path, key=KEY, tag="digest-1") is None
+
+
+def test_a_viewers_statistics_are_those_of_the_passages_they_may_see(tmp_path: Path) -> None:
+    """What the tutor weighs a question by (idf, known terms, vocabulary) counts only the visible passages, exactly as
+    if the others had never been indexed; a viewer who sees everything gets the index itself."""
+    built = BM25Index(TEXTS)
+    built.save(tmp_path / "bm25.npz", key=KEY, tag="digest-1")
+    loaded = BM25Index.load(tmp_path / "bm25.npz", key=KEY, tag="digest-1")
+    assert loaded is not None
+    visible = np.array([False, True, True, True, False])
+    alone = BM25Index([text for text, seen in zip(TEXTS, visible, strict=True) if seen])
+    for index in (built, loaded):
+        view = index.visible_to(visible)
+        assert view is index.visible_to(visible.copy()), "kept per visibility set"
+        assert view.size == alone.size and view.max_idf == alone.max_idf
+        assert view.vocabulary() == alone.vocabulary() and "bahraich" in index.vocabulary()
+        for term in ("bahraich", "vaccin", "chain", "budget", "कोल्ड", "absent"):
+            assert view.idf(term) == alone.idf(term) and view.knows(term) == alone.knows(term)
+        assert index.visible_to(np.ones(len(TEXTS), dtype=bool)) is index and index.visible_to(None) is index
+    nobody = built.visible_to(np.zeros(len(TEXTS), dtype=bool))
+    assert nobody.size == 0 and not nobody.knows("vaccin") and nobody.vocabulary() == frozenset()
+    with pytest.raises(ValueError):
+        built.visible_to(np.ones(3, dtype=bool))
