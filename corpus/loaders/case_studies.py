@@ -27,9 +27,11 @@ PDF_MAX_SECONDS = 1.5
 the upload request stays under 2 s of CPU."""
 PDF_INGEST_MAX_SECONDS = 30.0
 """The same for ``gyanpath ingest`` (``load_case_studies``): an administrator's own files, read offline."""
-PDF_MAX_MEMORY_BYTES = 1024 * 2**20
-"""Address space of the child process that reads a PDF: it peaked at 35 MB for a one-page PDF and 146 MB for the
-bench's hostile ones (request_cost, pdf-*), stopped at their limits."""
+PDF_MAX_MEMORY_BYTES = 200 * 2**20
+"""Address space of the child process that reads a PDF, so its resident memory too stays within the per-request bound
+of docs/security.md (200 MB): Python with pypdf imported takes 32 MB of it; a one-page PDF peaked at 35 MB resident,
+the bench's hostile ones (request_cost, pdf-*) at up to 146 MB before their other limits stopped them. Past it, the
+reader stops with a MemoryError: a 422 naming the limit."""
 PDF_MAX_TEXT_CHARS = 4_000_000
 """Characters of text read from one PDF, all pages (twice a case study's body limit: past it, reading stops)."""
 
