@@ -68,9 +68,9 @@ class Services:
     health: IndexHealth = field(default_factory=IndexHealth)
     text_vectors: TextVectorCache | None = None
     """Competency and role vectors, kept across recommender rebuilds and restarts (embeddings/text_cache.py)."""
-    uploads: UploadQueue | None = None
-    """Uploads waiting to be indexed in the background (gyanpath/uploads.py)."""
+    _uploads: UploadQueue | None = field(default=None, repr=False)
     _upload_worker: UploadWorker | None = field(default=None, repr=False)
+    _uploads_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _rebuild_lock: threading.RLock = field(default_factory=threading.RLock)
     _recommender: Recommender | None = field(default=None, repr=False)
     _recommender_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -107,19 +107,7 @@ class Services:
         users = SQLiteUserStore(settings.database_path)
         tutor = Tutor(retriever, make_generator(settings), users, threshold=settings.tutor_threshold)
         text_vectors = TextVectorCache(snapshots.root / TEXT_VECTORS, embedder.model_id)
-        uploads = UploadQueue(settings.database_path)
-        return cls(
-            settings,
-            store,
-            embedder,
-            snapshots,
-            builder,
-            retriever,
-            users,
-            tutor,
-            text_vectors=text_vectors,
-            uploads=uploads,
-        )
+        return cls(settings, store, embedder, snapshots, builder, retriever, users, tutor, text_vectors=text_vectors)
 
     @property
     def progress(self) -> ProgressStore:
@@ -173,18 +161,21 @@ class Services:
 
     @property
     def upload_queue(self) -> UploadQueue:
-        if self.uploads is None:
-            self.uploads = UploadQueue(self.settings.database_path)
-        return self.uploads
+        """Uploads waiting to be indexed in the background (gyanpath/uploads.py), opened on first use."""
+        with self._uploads_lock:
+            if self._uploads is None:
+                self._uploads = UploadQueue(self.settings.database_path)
+            return self._uploads
 
     @property
     def upload_worker(self) -> UploadWorker:
         """The thread that indexes queued uploads (started by ``wake``, and at start-up when jobs wait)."""
-        with self._progress_lock:
+        queue = self.upload_queue
+        with self._uploads_lock:
             if self._upload_worker is None:
                 from gyanpath.content import ContentManager
 
-                self._upload_worker = UploadWorker(self.upload_queue, ContentManager(self).index_queued)
+                self._upload_worker = UploadWorker(queue, ContentManager(self).index_queued)
             return self._upload_worker
 
     def resume_uploads(self) -> int:
@@ -346,8 +337,8 @@ class Services:
     def close(self) -> None:
         if self._upload_worker is not None:
             self._upload_worker.stop(timeout=UPLOAD_STOP_WAIT_S)
-        if self.uploads is not None:
-            self.uploads.close()
+        if self._uploads is not None:
+            self._uploads.close()
         if self._progress is not None:
             self._progress.close()
         self.users.close()
